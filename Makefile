@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app assembly
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev chromium lint translations clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Catalogues are compiled on install, never by hand.
+translations: | $(VENV)/bin/python
+	@if ls assembly/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -q -d assembly/translations; fi
+
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) assembly demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) $(PY) wsgi.py
+
+# Debian's Chromium for the browser tests; never a browser download.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
+
+test: install-dev chromium
+	$(VENV)/bin/ruff check assembly tests bench wsgi.py
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check assembly tests bench wsgi.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 tests/artifacts

@@ -1,0 +1,69 @@
+"""Assembly: consensus decision-making and assemblies for self-managed collectives."""
+
+import os
+
+from flask import Flask, g, has_request_context, request, session
+from flask_login import current_user
+
+from assembly.config import from_environment
+from assembly.extensions import babel, csrf, db, login_manager, migrate, socketio
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def select_locale() -> str | None:
+    """The person's choice (cookie), then their saved preference, then the browser."""
+    from assembly.people.service import LANGUAGES
+
+    if not has_request_context():
+        return None  # command line and services: the default locale
+    chosen = request.cookies.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite needs a generous busy timeout when the live layer and pages write together.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "people.login"
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=[],
+    )
+
+    from assembly import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from assembly.cli import assembly_cli
+    from assembly.collectives.views import bp as collectives_bp
+    from assembly.core.web import register_web
+    from assembly.meetings.views import bp as meetings_bp
+    from assembly.people.views import bp as people_bp
+    from assembly.proposals.views import bp as proposals_bp
+
+    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp):
+        app.register_blueprint(blueprint)
+    register_web(app)
+    app.cli.add_command(assembly_cli)
+
+    @app.before_request
+    def _remember_locale():
+        g.locale_dir = "rtl" if str(select_locale()) in ("ar", "fa") else "ltr"
+        session.permanent = True
+
+    return app

@@ -1,0 +1,1 @@
+"""Collectives, networks of collectives, and the bodies where decisions are made."""

@@ -1,0 +1,69 @@
+"""Shared column types and mixins, written once (cf. Indico ``core/db/sqlalchemy``)."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assembly.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Stores naive UTC and hands back aware UTC datetimes, the same on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+    CONFIDENTIAL = "confidential"
+
+    @property
+    def label(self):
+        return VISIBILITY_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Visibility).index(self)
+
+
+VISIBILITY_LABELS = {
+    Visibility.PUBLIC: _l("Public: anyone can read it"),
+    Visibility.MEMBERS: _l("Members of the collective"),
+    Visibility.CONFIDENTIAL: _l("Confidential: only its participants"),
+}
+
+
+def strictest(*levels: str) -> Visibility:
+    return max((Visibility(level) for level in levels), key=lambda v: v.rank)
+
+
+class VisibilityMixin:
+    visibility: Mapped[str] = mapped_column(
+        sa.String(20), default=Visibility.PUBLIC.value, nullable=False, index=True
+    )
+
+
+def created_at_column() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+Model = db.Model

@@ -1,0 +1,34 @@
+"""All user text goes through one sanitiser: Markdown, then bleach with an allowlist."""
+
+import bleach
+import markdown as md
+from bleach.linkifier import Linker
+from markupsafe import Markup
+
+ALLOWED_TAGS = [
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody",
+    "tr", "th", "td", "del", "ins", "sup", "sub",
+]
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "th": ["align"], "td": ["align"]}
+ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
+
+
+def _safe_links(attrs, new=False):
+    href_key = (None, "href")
+    if href_key in attrs:
+        attrs[(None, "rel")] = "nofollow noopener"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True
+)
+_linker = Linker(callbacks=[_safe_links], skip_tags=["pre", "code"])
+
+
+def render_markdown(text: str | None) -> Markup:
+    if not text:
+        return Markup("")
+    html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return Markup(_linker.linkify(_cleaner.clean(html)))

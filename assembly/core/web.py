@@ -1,0 +1,119 @@
+"""What every page shares: error pages, template helpers, the language switch."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from assembly.core.db import Visibility
+from assembly.core.errors import DomainError, Invalid
+from assembly.core.markup import render_markdown
+from assembly.extensions import db, login_manager
+
+bp = Blueprint("core", __name__)
+RTL = frozenset({"ar", "fa"})
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def in_zone(moment: datetime | None, timezone: str | None) -> datetime | None:
+    return moment.astimezone(ZoneInfo(timezone or "UTC")) if moment else None
+
+
+def local_datetime(moment: datetime | None, timezone: str | None = None, form="medium") -> str:
+    if moment is None:
+        return ""
+    return format_datetime(in_zone(moment, timezone).replace(tzinfo=None), form, rebase=False)
+
+
+def local_date(value, form="medium") -> str:
+    return format_date(value, form) if value else ""
+
+
+def apply_form_error(form, error: Invalid) -> None:
+    """Attach a service's complaint to the field it is about, so the form shows it in place."""
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*list(field.errors or []), str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    from assembly.people.service import LANGUAGES
+
+    code = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"), url_for("collectives.index"))
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _error_page(status: int, message: str):
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_web(app: Flask) -> None:
+    from assembly.people.models import Person
+    from assembly.people.service import LANGUAGES
+
+    app.register_blueprint(bp)
+
+    @login_manager.user_loader
+    def load_person(person_id: str):
+        return db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["Visibility"] = Visibility
+
+    @app.context_processor
+    def _page_globals():
+        locale = str(get_locale() or "en")
+        return {
+            "languages": LANGUAGES,
+            "current_locale": locale,
+            "text_direction": "rtl" if locale in RTL else "ltr",
+        }
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        return _error_page(error.status, str(error.message))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return _error_page(400, _("This form has expired or was not sent from this site. "
+                                  "Go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        messages = {
+            404: _("This page does not exist, or it is not open to you."),
+            405: _("This address does not accept that kind of request."),
+            413: _("What you sent is too large."),
+        }
+        return _error_page(error.code or 500, messages.get(error.code, error.description))
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error):
+        db.session.rollback()
+        return _error_page(503, _("The database cannot be reached just now. Nothing was lost; "
+                                  "please try again in a moment."))

@@ -1,0 +1,1 @@
+"""Meetings of bodies, generated from their rhythm, with agendas and rotating roles."""

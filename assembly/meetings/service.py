@@ -1,0 +1,386 @@
+"""Meetings: generated from a body's rhythm, agendas that carry postponed items and due
+re-evaluations forward, and rotating roles."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from assembly.collectives.models import Body, BodyKind, BodyParticipant, NetworkMembership
+from assembly.core.db import Visibility, utcnow
+from assembly.core.errors import Conflict, Invalid
+from assembly.extensions import db
+from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingRole, MeetingStatus, Role
+from assembly.people.models import Membership, Person
+from assembly.people.service import LANGUAGES, clean_text, require_member
+from assembly.proposals.models import Phase, Proposal
+
+MAX_TIME_BOX = 240
+
+
+def local_zone(body: Body) -> ZoneInfo:
+    return ZoneInfo(body.collective.timezone)
+
+
+def local_date(moment: datetime, body: Body) -> date:
+    return moment.astimezone(local_zone(body)).date()
+
+
+def occurrences(body: Body, start: datetime, until: datetime) -> list[datetime]:
+    """The UTC start times of a body's rhythm between two instants. The local wall-clock time
+    stays fixed across daylight-saving changes (19:00 is 19:00 in winter and summer)."""
+    if not body.has_rhythm:
+        return []
+    zone = local_zone(body)
+    hour, minute = map(int, body.rhythm_time.split(":"))
+    day = start.astimezone(zone).date()
+    day += timedelta(days=(body.rhythm_weekday - day.weekday()) % 7)
+    # Anchor the fortnightly (etc.) rhythm on a fixed Monday so it does not drift with `start`.
+    anchor = date(2024, 1, 1)
+    step = body.rhythm_every_weeks
+    while ((day - anchor).days // 7) % step:
+        day += timedelta(days=7)
+    found = []
+    while True:
+        moment = datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+        if moment > until:
+            return found
+        if moment >= start:
+            found.append(moment)
+        day += timedelta(weeks=step)
+
+
+def plan_meetings(body: Body, *, weeks: int = 8, now: datetime | None = None) -> list[Meeting]:
+    """Create the scheduled meetings of the coming weeks from the rhythm. Idempotent."""
+    now = now or utcnow()
+    existing = set(db.session.scalars(
+        sa.select(Meeting.starts_at).where(Meeting.body_id == body.id, Meeting.starts_at >= now)
+    ))
+    created = []
+    for moment in occurrences(body, now, now + timedelta(weeks=weeks)):
+        if moment in existing:
+            continue
+        meeting = Meeting(
+            collective_id=body.collective_id, body=body, starts_at=moment,
+            duration_minutes=body.rhythm_minutes, place=body.default_place,
+            languages=body.collective.languages, visibility=body.visibility, from_rhythm=True,
+        )
+        db.session.add(meeting)
+        created.append(meeting)
+    db.session.flush()
+    upcoming = next_meeting(body, now=now)
+    if upcoming is not None:
+        carry_over(upcoming)
+    return created
+
+
+def create_meeting(
+    body: Body,
+    actor: Person,
+    *,
+    local_start: datetime,
+    duration_minutes: int = 120,
+    place: str = "",
+    online_link: str = "",
+    title: str = "",
+    languages: str | None = None,
+    visibility: str | None = None,
+) -> Meeting:
+    """A one-off meeting. ``local_start`` is a naive wall-clock time in the collective's zone."""
+    require_member(actor, body.collective)
+    if not 15 <= duration_minutes <= 600:
+        raise Invalid(_l("A meeting lasts between 15 and 600 minutes."), field="duration_minutes")
+    if online_link and not online_link.startswith(("https://", "http://")):
+        raise Invalid(_l("The online link must start with https://"), field="online_link")
+    languages = languages if languages is not None else body.collective.languages
+    if any(code not in LANGUAGES for code in languages.split()):
+        raise Invalid(_l("Unknown language."), field="languages")
+    visibility = visibility or body.visibility
+    if visibility not in set(Visibility):
+        raise Invalid(_l("Unknown visibility."), field="visibility")
+    starts_at = local_start.replace(tzinfo=local_zone(body)).astimezone(UTC)
+    if db.session.scalar(sa.select(Meeting.id).where(
+        Meeting.body_id == body.id, Meeting.starts_at == starts_at
+    )):
+        raise Invalid(_l("This body already meets at that time."), field="starts_at")
+    meeting = Meeting(
+        collective_id=body.collective_id, body=body, starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=clean_text(place, max_length=200, field="place", required=False),
+        online_link=online_link,
+        title=clean_text(title, max_length=200, field="title", required=False),
+        languages=languages, visibility=visibility,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    if next_meeting(body) is meeting:
+        carry_over(meeting)
+    return meeting
+
+
+def next_meeting(body: Body, *, now: datetime | None = None) -> Meeting | None:
+    """The next meeting of a body that has not started yet: where carried items go."""
+    return db.session.scalars(
+        sa.select(Meeting).where(
+            Meeting.body_id == body.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at >= (now or utcnow()),
+        ).order_by(Meeting.starts_at)
+    ).first()
+
+
+def upcoming_meetings(body: Body, limit: int = 10) -> list[Meeting]:
+    return list(db.session.scalars(
+        sa.select(Meeting).where(
+            Meeting.body_id == body.id, Meeting.status != MeetingStatus.CLOSED,
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at >= utcnow() - timedelta(hours=12),
+        ).order_by(Meeting.starts_at).limit(limit)
+    ))
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CLOSED:
+        raise Conflict(_l("This meeting is closed; its agenda can no longer change."))
+
+
+def open_item(proposal_id: int, meeting: Meeting | None = None) -> AgendaItem | None:
+    """The agenda item still waiting for an outcome for this proposal (at a given meeting, or at
+    any meeting that has not closed)."""
+    select = sa.select(AgendaItem).join(Meeting).where(
+        AgendaItem.proposal_id == proposal_id,
+        AgendaItem.removed_at.is_(None),
+        AgendaItem.outcome.is_(None),
+        Meeting.status != MeetingStatus.CLOSED,
+        Meeting.cancelled_at.is_(None),
+    )
+    if meeting is not None:
+        select = select.where(AgendaItem.meeting_id == meeting.id)
+    return db.session.scalars(select.order_by(Meeting.starts_at)).first()
+
+
+def add_item(
+    meeting: Meeting,
+    *,
+    kind: ItemKind,
+    actor: Person | None = None,
+    proposal: Proposal | None = None,
+    title: str = "",
+    time_box_minutes: int = 15,
+    note: str = "",
+) -> AgendaItem:
+    _require_open(meeting)
+    if proposal is None:
+        title = clean_text(title, max_length=200, field="title")
+    if not 1 <= time_box_minutes <= MAX_TIME_BOX:
+        raise Invalid(_l("A time box is between 1 and %(n)d minutes.", n=MAX_TIME_BOX),
+                      field="time_box_minutes")
+    last = db.session.scalar(
+        sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+    )
+    item = AgendaItem(
+        meeting_id=meeting.id, position=(last or 0) + 1, kind=kind, proposal=proposal,
+        title=title, time_box_minutes=time_box_minutes,
+        note=clean_text(note, max_length=5000, field="note", required=False),
+        added_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(item)
+    db.session.flush()
+    db.session.expire(meeting, ["items"])
+    return item
+
+
+def add_free_point(meeting: Meeting, actor: Person, title: str, time_box_minutes: int = 10,
+                   note: str = "") -> AgendaItem:
+    require_member(actor, meeting.body.collective)
+    return add_item(meeting, kind=ItemKind.FREE, actor=actor, title=title,
+                    time_box_minutes=time_box_minutes, note=note)
+
+
+def carry_over(meeting: Meeting) -> list[AgendaItem]:
+    """Put the body's postponed proposals, proposals whose meeting was cancelled, and its due
+    re-evaluations on this meeting's agenda, unless they already are on an open agenda.
+    Idempotent."""
+    if meeting.status == MeetingStatus.CLOSED:
+        return []
+    meeting_day = local_date(meeting.starts_at, meeting.body)
+    candidates = db.session.scalars(
+        sa.select(Proposal).where(
+            Proposal.body_id == meeting.body_id,
+            sa.or_(
+                Proposal.phase.in_([Phase.POSTPONED, Phase.ON_AGENDA]),
+                sa.and_(Proposal.phase == Phase.AGREED, Proposal.review_date <= meeting_day),
+            ),
+        ).order_by(Proposal.updated_at, Proposal.id)
+    )
+    added = []
+    for proposal in candidates:
+        if open_item(proposal.id) is not None:
+            continue
+        if proposal.phase in (Phase.POSTPONED, Phase.ON_AGENDA):
+            kind, note = ItemKind.CARRIED_OVER, proposal.phase_reason
+        else:
+            kind, note = ItemKind.REVIEW, ""
+        added.append(add_item(meeting, kind=kind, proposal=proposal, note=note))
+    return added
+
+
+def carry_to_next_meeting(proposal: Proposal) -> AgendaItem | None:
+    meeting = next_meeting(proposal.body)
+    if meeting is None:
+        return None
+    before = {item.id for item in meeting.items}
+    carry_over(meeting)
+    return next((i for i in meeting.items if i.proposal_id == proposal.id
+                 and i.id not in before), None)
+
+
+def remove_item(item: AgendaItem, actor: Person) -> None:
+    require_member(actor, item.meeting.body.collective)
+    _require_open(item.meeting)
+    item.removed_at, item.removed_by_id = utcnow(), actor.id
+    db.session.flush()
+    db.session.expire(item.meeting, ["items"])
+
+
+def move_item(item: AgendaItem, actor: Person, new_index: int) -> list[AgendaItem]:
+    """Move an item to a 0-based place in the agenda and renumber the rest."""
+    require_member(actor, item.meeting.body.collective)
+    _require_open(item.meeting)
+    items = [i for i in item.meeting.items if i.id != item.id]
+    new_index = max(0, min(new_index, len(items)))
+    items.insert(new_index, item)
+    for position, each in enumerate(items, start=1):
+        each.position = position
+    db.session.flush()
+    db.session.expire(item.meeting, ["items"])
+    return items
+
+
+def set_time_box(item: AgendaItem, actor: Person, minutes: int) -> AgendaItem:
+    require_member(actor, item.meeting.body.collective)
+    _require_open(item.meeting)
+    if not 1 <= minutes <= MAX_TIME_BOX:
+        raise Invalid(_l("A time box is between 1 and %(n)d minutes.", n=MAX_TIME_BOX),
+                      field="time_box_minutes")
+    item.time_box_minutes = minutes
+    db.session.flush()
+    return item
+
+
+def eligible_people(body: Body) -> sa.Select:
+    """Who can hold a role: participants of a working group, members for an assembly."""
+    if body.kind == BodyKind.WORKING_GROUP or body.visibility == Visibility.CONFIDENTIAL:
+        return sa.select(Person).join(BodyParticipant, BodyParticipant.person_id == Person.id) \
+            .where(BodyParticipant.body_id == body.id)
+    if body.kind == BodyKind.NETWORK_ASSEMBLY:
+        collectives = sa.select(NetworkMembership.collective_id).where(
+            NetworkMembership.network_id == body.collective_id)
+        condition = sa.or_(Membership.collective_id == body.collective_id,
+                           Membership.collective_id.in_(collectives))
+    else:
+        condition = Membership.collective_id == body.collective_id
+    return sa.select(Person).where(
+        Person.id.in_(sa.select(Membership.person_id).where(condition)))
+
+
+def assign_role(meeting: Meeting, actor: Person, role: Role | str, person: Person,
+                language: str = "") -> MeetingRole:
+    require_member(actor, meeting.body.collective)
+    _require_open(meeting)
+    role = Role(role)
+    if not db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            eligible_people(meeting.body).where(Person.id == person.id).subquery())
+    ):
+        raise Invalid(_l("%(name)s cannot hold a role in this body.", name=person.display_name),
+                      field="person_id")
+    if role == Role.INTERPRETER and language not in LANGUAGES:
+        raise Invalid(_l("Say which language the interpreter interprets into."),
+                      field="language")
+    if role != Role.INTERPRETER:
+        language = ""
+    existing = db.session.scalars(sa.select(MeetingRole).where(
+        MeetingRole.meeting_id == meeting.id, MeetingRole.role == role,
+        MeetingRole.person_id == person.id,
+    )).first()
+    if existing is not None:
+        existing.language = language
+        return existing
+    holder = MeetingRole(meeting_id=meeting.id, role=role, person_id=person.id, language=language)
+    db.session.add(holder)
+    db.session.flush()
+    db.session.expire(meeting, ["roles"])
+    return holder
+
+
+def release_role(holder: MeetingRole, actor: Person) -> None:
+    require_member(actor, holder.meeting.body.collective)
+    _require_open(holder.meeting)
+    meeting = holder.meeting
+    db.session.delete(holder)
+    db.session.flush()
+    db.session.expire(meeting, ["roles"])
+
+
+def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3
+                     ) -> list[tuple[Person, datetime | None]]:
+    """People who have held this role least recently in this body (never first), so roles
+    rotate and the load is spread. One query."""
+    role = Role(role)
+    last_held = (
+        sa.select(MeetingRole.person_id, sa.func.max(Meeting.starts_at).label("last"))
+        .join(Meeting, Meeting.id == MeetingRole.meeting_id)
+        .where(Meeting.body_id == meeting.body_id, MeetingRole.role == role,
+               Meeting.starts_at < meeting.starts_at, Meeting.cancelled_at.is_(None))
+        .group_by(MeetingRole.person_id).subquery()
+    )
+    assigned = sa.select(MeetingRole.person_id).where(MeetingRole.meeting_id == meeting.id)
+    people = eligible_people(meeting.body).subquery()
+    rows = db.session.execute(
+        sa.select(Person, last_held.c.last)
+        .join(people, people.c.id == Person.id)
+        .outerjoin(last_held, last_held.c.person_id == Person.id)
+        .where(Person.id.not_in(assigned))
+        .order_by(last_held.c.last.is_not(None), last_held.c.last, Person.display_name)
+        .limit(limit)
+    ).all()
+    return [(person, last) for person, last in rows]
+
+
+def start_meeting(meeting: Meeting, actor: Person) -> Meeting:
+    require_member(actor, meeting.body.collective)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(_l("Only a scheduled meeting can start."))
+    if meeting.cancelled_at is not None:
+        raise Conflict(_l("This meeting was cancelled."))
+    meeting.status, meeting.started_at = MeetingStatus.LIVE, utcnow()
+    db.session.flush()
+    return meeting
+
+
+def close_meeting(meeting: Meeting, actor: Person) -> Meeting:
+    require_member(actor, meeting.body.collective)
+    if meeting.status != MeetingStatus.LIVE:
+        raise Conflict(_l("Only a live meeting can be closed."))
+    meeting.status, meeting.closed_at = MeetingStatus.CLOSED, utcnow()
+    db.session.flush()
+    return meeting
+
+
+def cancel_meeting(meeting: Meeting, actor: Person) -> Meeting:
+    """Soft: the meeting stays in the record as cancelled; its items move to the next one."""
+    require_member(actor, meeting.body.collective)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(_l("Only a scheduled meeting can be cancelled."))
+    meeting.cancelled_at = utcnow()
+    for item in meeting.items:
+        item.removed_at, item.removed_by_id = utcnow(), actor.id
+    db.session.flush()
+    db.session.expire(meeting, ["items"])
+    upcoming = next_meeting(meeting.body)
+    if upcoming is not None:
+        carry_over(upcoming)
+    return meeting

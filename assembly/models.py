@@ -1,0 +1,18 @@
+"""Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
+
+from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
+from assembly.meetings.models import AgendaItem, Meeting, MeetingRole
+from assembly.people.models import Invitation, Membership, Person
+from assembly.proposals.models import (
+    Agreement,
+    AgreementPosition,
+    Proposal,
+    ProposalEvent,
+    Revision,
+)
+
+__all__ = [
+    "AgendaItem", "Agreement", "AgreementPosition", "Body", "BodyParticipant", "Collective",
+    "Invitation", "Meeting", "MeetingRole", "Membership", "NetworkMembership", "Person",
+    "Proposal", "ProposalEvent", "Revision",
+]

@@ -1,0 +1,1 @@
+"""People, their memberships of collectives, invitations, login."""

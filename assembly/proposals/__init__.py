@@ -1,0 +1,1 @@
+"""Proposals and their lifecycle: identified → drafting → … → agreed → re-evaluated."""

@@ -1,0 +1,167 @@
+"""The one query layer that decides who may read what. Every list, page, count and export
+selects through these functions; nothing else filters on ``visibility``.
+
+Rules (DESIGN.md §1): ``public`` is readable by anyone; ``members`` by members of the collective
+(for a network, members of its member collectives); ``confidential`` only by the named
+participants of the body. A proposal or meeting is as closed as the stricter of itself and its
+body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
+from assembly.core.db import Visibility
+from assembly.core.errors import NotFound
+from assembly.extensions import db
+from assembly.meetings.models import Meeting
+from assembly.people.models import Membership, Person
+from assembly.proposals.models import Proposal
+
+PUBLIC = Visibility.PUBLIC.value
+CONFIDENTIAL = Visibility.CONFIDENTIAL.value
+
+
+@dataclass(frozen=True)
+class Viewer:
+    person_id: int | None = None
+    # Collectives whose members-only content this person reads: their own and their networks.
+    collective_ids: frozenset[int] = frozenset()
+    participant_body_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.person_id is None
+
+    def is_member_of(self, collective_id: int) -> bool:
+        return collective_id in self.collective_ids
+
+
+ANONYMOUS = Viewer()
+
+
+def viewer_for(person: Person | None) -> Viewer:
+    if person is None or not getattr(person, "id", None):
+        return ANONYMOUS
+    own = set(
+        db.session.scalars(
+            sa.select(Membership.collective_id).where(Membership.person_id == person.id)
+        )
+    )
+    networks = set(
+        db.session.scalars(
+            sa.select(NetworkMembership.network_id).where(NetworkMembership.collective_id.in_(own))
+        )
+    ) if own else set()
+    bodies = set(
+        db.session.scalars(
+            sa.select(BodyParticipant.body_id).where(BodyParticipant.person_id == person.id)
+        )
+    )
+    return Viewer(person.id, frozenset(own | networks), frozenset(bodies))
+
+
+def current_viewer() -> Viewer:
+    """The viewer of this request, computed once per request."""
+    if not has_request_context():
+        return ANONYMOUS
+    if "viewer" not in g:
+        g.viewer = viewer_for(current_user if current_user.is_authenticated else None)
+    return g.viewer
+
+
+def forget_current_viewer() -> None:
+    """Call after a change of membership within a request."""
+    g.pop("viewer", None)
+
+
+def _readable(viewer: Viewer, visibilities, collective_id, body_id):
+    conditions = [sa.and_(*(v == PUBLIC for v in visibilities))]
+    if viewer.collective_ids:
+        conditions.append(
+            sa.and_(
+                *(v != CONFIDENTIAL for v in visibilities),
+                collective_id.in_(viewer.collective_ids),
+            )
+        )
+    if viewer.participant_body_ids:
+        conditions.append(body_id.in_(viewer.participant_body_ids))
+    return sa.or_(*conditions)
+
+
+def body_filter(viewer: Viewer):
+    return _readable(viewer, [Body.visibility], Body.collective_id, Body.id)
+
+
+def visible_bodies(viewer: Viewer) -> sa.Select:
+    return sa.select(Body).where(body_filter(viewer))
+
+
+def visible_proposals(viewer: Viewer) -> sa.Select:
+    return (
+        sa.select(Proposal)
+        .join(Body, Proposal.body_id == Body.id)
+        .where(
+            _readable(
+                viewer, [Proposal.visibility, Body.visibility], Proposal.collective_id, Body.id
+            )
+        )
+    )
+
+
+def visible_meetings(viewer: Viewer) -> sa.Select:
+    return (
+        sa.select(Meeting)
+        .join(Body, Meeting.body_id == Body.id)
+        .where(
+            _readable(viewer, [Meeting.visibility, Body.visibility], Meeting.collective_id, Body.id)
+        )
+    )
+
+
+def count(select: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+
+
+def _one_or_404(select: sa.Select, what):
+    found = db.session.scalars(select).first()
+    if found is None:
+        raise NotFound(_l("%(what)s not found.", what=what))
+    return found
+
+
+def get_collective(slug: str) -> Collective:
+    """Collectives themselves are always public: their name and front door are the open door."""
+    return _one_or_404(sa.select(Collective).where(Collective.slug == slug), _l("Collective"))
+
+
+def get_body(viewer: Viewer, collective: Collective, slug: str) -> Body:
+    select = visible_bodies(viewer).where(Body.collective_id == collective.id, Body.slug == slug)
+    return _one_or_404(select, _l("Body"))
+
+
+def get_proposal(viewer: Viewer, collective: Collective, proposal_id: int) -> Proposal:
+    select = visible_proposals(viewer).where(
+        Proposal.collective_id == collective.id, Proposal.id == proposal_id
+    )
+    return _one_or_404(select, _l("Proposal"))
+
+
+def get_meeting(viewer: Viewer, collective: Collective, meeting_id: int) -> Meeting:
+    select = visible_meetings(viewer).where(
+        Meeting.collective_id == collective.id, Meeting.id == meeting_id
+    )
+    return _one_or_404(select, _l("Meeting"))
+
+
+def can_read_body(viewer: Viewer, body: Body) -> bool:
+    return count(visible_bodies(viewer).where(Body.id == body.id)) == 1
+
+
+def can_read_proposal(viewer: Viewer, proposal: Proposal) -> bool:
+    return count(visible_proposals(viewer).where(Proposal.id == proposal.id)) == 1
