@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: c7f11b8573b1
+Revision ID: b2fba51e2a8d
 Revises: 
-Create Date: 2026-11-23 12:00:26.114753
+Create Date: 2026-11-23 12:00:32.091468
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+import assembly.core.db  # noqa: F401  (UTCDateTime columns)
+
 
 # revision identifiers, used by Alembic.
-revision = 'c7f11b8573b1'
+revision = 'b2fba51e2a8d'
 down_revision = None
 branch_labels = None
 depends_on = None
