@@ -4,6 +4,7 @@ Every test that asks for ``app`` runs once per backend. Each pytest run makes it
 file and its own PostgreSQL schema (dropped at the end), so runs never collide; rows are
 removed after each test. With ASSEMBLY_REQUIRE_SERVICES=1 an unreachable PostgreSQL fails."""
 
+import contextvars
 import os
 import re
 import uuid
@@ -263,13 +264,27 @@ def make(app):
     return Make()
 
 
+class IsolatedClient:
+    """Runs each request outside the test's app context, as in production: its own `g`, its own
+    database session, committed or nothing. (Flask reuses an app context already pushed.)"""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if name in {"get", "post", "open", "put", "delete", "patch", "head"}:
+            return lambda *a, **kw: contextvars.Context().run(attribute, *a, **kw)
+        return attribute
+
+
 class WebClient:
     """The Flask test client, posting real forms with real CSRF tokens."""
 
     TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
     def __init__(self, client):
-        self.client = client
+        self.client = IsolatedClient(client)
 
     def get(self, url, **kw):
         return self.client.get(url, **kw)

@@ -96,6 +96,21 @@ def general_assembly(collective: Collective) -> Body:
     ).first()
 
 
+def create_network(
+    name: str,
+    *,
+    founder: Person,
+    joining: Collective | None = None,
+    **fields,
+) -> Collective:
+    """A network is a collective of kind ``network``; the founder's chosen collective joins it
+    at once, so the network assembly has members from the start."""
+    network = create_collective(name, founder=founder, kind=CollectiveKind.NETWORK, **fields)
+    if joining is not None:
+        join_network(network, joining, founder)
+    return network
+
+
 def create_working_group(
     collective: Collective,
     actor: Person,
@@ -129,6 +144,9 @@ def is_participant(person: Person | None, body: Body) -> bool:
 def add_participant(body: Body, actor: Person, person: Person) -> BodyParticipant:
     """Members join open groups themselves; only participants can add someone to a
     confidential one."""
+    if body.kind != BodyKind.WORKING_GROUP:
+        raise Conflict(_l("Only working groups have named participants; everyone in the "
+                          "collective takes part in its assembly."))
     require_member(actor, body.collective)
     require_member(person, body.collective)
     confidential = body.visibility == Visibility.CONFIDENTIAL
@@ -151,9 +169,19 @@ def add_participant(body: Body, actor: Person, person: Person) -> BodyParticipan
     return participant
 
 
+def _participant_ids(body: Body) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(BodyParticipant.person_id).where(BodyParticipant.body_id == body.id)
+    ))
+
+
 def remove_participant(body: Body, actor: Person, person: Person) -> None:
     if actor.id != person.id and not is_participant(actor, body):
         raise Forbidden(_l("Only participants can change who takes part."))
+    if body.visibility == Visibility.CONFIDENTIAL and _participant_ids(body) == {person.id}:
+        # Nobody could read or reach the group any more, and nobody could add anyone back.
+        raise Conflict(_l("You are the last participant of this confidential group, so you "
+                          "cannot leave it: first add someone else."))
     db.session.execute(
         sa.delete(BodyParticipant).where(
             BodyParticipant.body_id == body.id, BodyParticipant.person_id == person.id
@@ -198,13 +226,40 @@ def network_members(network: Collective) -> list[Collective]:
     ))
 
 
+def require_can_join_networks(collective: Collective) -> None:
+    if collective.is_network:
+        raise Conflict(_l("A network cannot join another network."))
+
+
+def networks_to_join(collective: Collective) -> list[Collective]:
+    """The networks this collective is not part of yet, by name."""
+    joined = sa.select(NetworkMembership.network_id).where(
+        NetworkMembership.collective_id == collective.id)
+    return list(db.session.scalars(
+        sa.select(Collective).where(
+            Collective.kind == CollectiveKind.NETWORK, Collective.id.not_in(joined)
+        ).order_by(Collective.name)
+    ))
+
+
+def find_network(slug: str) -> Collective:
+    """A network named by its short name in a form: unknown is a mistake in the input."""
+    slug = (slug or "").strip().strip("/").lower()
+    network = db.session.scalars(
+        sa.select(Collective).where(Collective.slug == slug)
+    ).first() if slug else None
+    if network is None or not network.is_network:
+        raise Invalid(_l("There is no network with the short name “%(slug)s”.", slug=slug),
+                      field="network_slug")
+    return network
+
+
 def join_network(network: Collective, collective: Collective, actor: Person) -> NetworkMembership:
     """A member of a collective brings it into a network. Members of the collective then take
     part in the network assembly."""
     if not network.is_network:
         raise Conflict(_l("%(name)s is not a network.", name=network.name))
-    if collective.is_network:
-        raise Conflict(_l("A network cannot join another network."))
+    require_can_join_networks(collective)
     require_member(actor, collective)
     existing = db.session.scalars(sa.select(NetworkMembership).where(
         NetworkMembership.network_id == network.id,

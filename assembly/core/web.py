@@ -65,6 +65,12 @@ def set_language():
     return response
 
 
+def _phase_label(value: str | None) -> str:
+    from assembly.proposals.models import Phase
+
+    return str(Phase(value).label) if value else ""
+
+
 def _error_page(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
@@ -83,6 +89,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["Visibility"] = Visibility
+    app.jinja_env.globals["phase_label"] = _phase_label
 
     @app.context_processor
     def _page_globals():

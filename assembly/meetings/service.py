@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from assembly.collectives.models import Body, BodyKind, BodyParticipant, NetworkMembership
-from assembly.core.db import Visibility, utcnow
-from assembly.core.errors import Conflict, Invalid
+from assembly.core.db import UTCDateTime, Visibility, utcnow
+from assembly.core.errors import Conflict, Invalid, NotFound
 from assembly.extensions import db
 from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingRole, MeetingStatus, Role
 from assembly.people.models import Membership, Person
@@ -17,6 +18,7 @@ from assembly.people.service import LANGUAGES, clean_text, require_member
 from assembly.proposals.models import Phase, Proposal
 
 MAX_TIME_BOX = 240
+MIN_DURATION, MAX_DURATION = 15, 600
 
 
 def local_zone(body: Body) -> ZoneInfo:
@@ -75,6 +77,24 @@ def plan_meetings(body: Body, *, weeks: int = 8, now: datetime | None = None) ->
     return created
 
 
+def plan_body_meetings(body: Body, actor: Person, *, weeks: int = 8) -> list[Meeting]:
+    """A member asks for the coming meetings of a body to be planned from its rhythm."""
+    require_member(actor, body.collective)
+    if not body.has_rhythm:
+        raise Conflict(_l("%(body)s has no meeting rhythm yet, so there is nothing to plan. "
+                          "Set a rhythm first, or add a one-off meeting.", body=body.name))
+    return plan_meetings(body, weeks=weeks)
+
+
+def _check_languages(languages: str) -> str:
+    codes = list(dict.fromkeys(languages.split()))
+    if not codes:
+        raise Invalid(_l("Choose at least one language."), field="languages")
+    if any(code not in LANGUAGES for code in codes):
+        raise Invalid(_l("Unknown language."), field="languages")
+    return " ".join(codes)
+
+
 def create_meeting(
     body: Body,
     actor: Person,
@@ -86,24 +106,32 @@ def create_meeting(
     title: str = "",
     languages: str | None = None,
     visibility: str | None = None,
+    not_before: datetime | None = None,
 ) -> Meeting:
-    """A one-off meeting. ``local_start`` is a naive wall-clock time in the collective's zone."""
+    """A one-off meeting. ``local_start`` is a naive wall-clock time in the collective's zone.
+    ``not_before`` refuses a start earlier than that instant (a new meeting from a form)."""
     require_member(actor, body.collective)
-    if not 15 <= duration_minutes <= 600:
-        raise Invalid(_l("A meeting lasts between 15 and 600 minutes."), field="duration_minutes")
-    if online_link and not online_link.startswith(("https://", "http://")):
-        raise Invalid(_l("The online link must start with https://"), field="online_link")
-    languages = languages if languages is not None else body.collective.languages
-    if any(code not in LANGUAGES for code in languages.split()):
-        raise Invalid(_l("Unknown language."), field="languages")
+    if not isinstance(duration_minutes, int) or not (
+            MIN_DURATION <= duration_minutes <= MAX_DURATION):
+        raise Invalid(_l("A meeting lasts between %(min)d and %(max)d minutes.",
+                         min=MIN_DURATION, max=MAX_DURATION), field="duration_minutes")
+    online_link = clean_text(online_link, max_length=300, field="online_link", required=False)
+    if online_link and (not online_link.startswith(("https://", "http://"))
+                        or any(ch.isspace() for ch in online_link)):
+        raise Invalid(_l("The online link must be a web address starting with https://"),
+                      field="online_link")
+    languages = _check_languages(
+        languages if languages is not None else body.collective.languages)
     visibility = visibility or body.visibility
     if visibility not in set(Visibility):
         raise Invalid(_l("Unknown visibility."), field="visibility")
     starts_at = local_start.replace(tzinfo=local_zone(body)).astimezone(UTC)
+    if not_before is not None and starts_at < not_before:
+        raise Invalid(_l("A new meeting cannot start in the past."), field="date")
     if db.session.scalar(sa.select(Meeting.id).where(
         Meeting.body_id == body.id, Meeting.starts_at == starts_at
     )):
-        raise Invalid(_l("This body already meets at that time."), field="starts_at")
+        raise Invalid(_l("This body already meets at that time."), field="time")
     meeting = Meeting(
         collective_id=body.collective_id, body=body, starts_at=starts_at,
         duration_minutes=duration_minutes,
@@ -144,11 +172,43 @@ def upcoming_meetings(body: Body, limit: int = 10) -> list[Meeting]:
 def _require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CLOSED:
         raise Conflict(_l("This meeting is closed; its agenda can no longer change."))
+    if meeting.cancelled_at is not None:
+        raise Conflict(_l("This meeting was cancelled; its agenda can no longer change."))
 
 
-def open_item(proposal_id: int, meeting: Meeting | None = None) -> AgendaItem | None:
+def _require_on_agenda(item: AgendaItem) -> None:
+    if item.removed_at is not None:
+        raise NotFound(_l("This item is no longer on the agenda."))
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    """The items of a meeting in order, with their proposals loaded in one more query."""
+    return list(db.session.scalars(
+        sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
+                                    AgendaItem.removed_at.is_(None))
+        .options(selectinload(AgendaItem.proposal))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ))
+
+
+def find_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id or item.removed_at is not None:
+        raise NotFound(_l("This item is no longer on the agenda."))
+    return item
+
+
+def find_role_holder(meeting: Meeting, holder_id: int) -> MeetingRole:
+    holder = db.session.get(MeetingRole, holder_id)
+    if holder is None or holder.meeting_id != meeting.id:
+        raise NotFound(_l("Nobody holds that role at this meeting any more."))
+    return holder
+
+
+def open_item(proposal_id: int, meeting: Meeting | None = None, *,
+              not_started: bool = False) -> AgendaItem | None:
     """The agenda item still waiting for an outcome for this proposal (at a given meeting, or at
-    any meeting that has not closed)."""
+    any meeting that has not closed; with ``not_started``, only at meetings still to come)."""
     select = sa.select(AgendaItem).join(Meeting).where(
         AgendaItem.proposal_id == proposal_id,
         AgendaItem.removed_at.is_(None),
@@ -156,6 +216,8 @@ def open_item(proposal_id: int, meeting: Meeting | None = None) -> AgendaItem | 
         Meeting.status != MeetingStatus.CLOSED,
         Meeting.cancelled_at.is_(None),
     )
+    if not_started:
+        select = select.where(Meeting.status == MeetingStatus.SCHEDULED)
     if meeting is not None:
         select = select.where(AgendaItem.meeting_id == meeting.id)
     return db.session.scalars(select.order_by(Meeting.starts_at)).first()
@@ -174,9 +236,7 @@ def add_item(
     _require_open(meeting)
     if proposal is None:
         title = clean_text(title, max_length=200, field="title")
-    if not 1 <= time_box_minutes <= MAX_TIME_BOX:
-        raise Invalid(_l("A time box is between 1 and %(n)d minutes.", n=MAX_TIME_BOX),
-                      field="time_box_minutes")
+    _check_time_box(time_box_minutes)
     last = db.session.scalar(
         sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
     )
@@ -192,6 +252,12 @@ def add_item(
     return item
 
 
+def _check_time_box(minutes) -> None:
+    if not isinstance(minutes, int) or not 1 <= minutes <= MAX_TIME_BOX:
+        raise Invalid(_l("A time box is between 1 and %(n)d minutes.", n=MAX_TIME_BOX),
+                      field="time_box_minutes")
+
+
 def add_free_point(meeting: Meeting, actor: Person, title: str, time_box_minutes: int = 10,
                    note: str = "") -> AgendaItem:
     require_member(actor, meeting.body.collective)
@@ -202,10 +268,13 @@ def add_free_point(meeting: Meeting, actor: Person, title: str, time_box_minutes
 def carry_over(meeting: Meeting) -> list[AgendaItem]:
     """Put the body's postponed proposals, proposals whose meeting was cancelled, and its due
     re-evaluations on this meeting's agenda, unless they already are on an open agenda.
-    Idempotent."""
-    if meeting.status == MeetingStatus.CLOSED:
+    Idempotent. A proposal someone took off this very agenda is not put back on it."""
+    if meeting.status == MeetingStatus.CLOSED or meeting.cancelled_at is not None:
         return []
     meeting_day = local_date(meeting.starts_at, meeting.body)
+    taken_off = set(db.session.scalars(sa.select(AgendaItem.proposal_id).where(
+        AgendaItem.meeting_id == meeting.id, AgendaItem.removed_at.is_not(None),
+        AgendaItem.proposal_id.is_not(None))))
     candidates = db.session.scalars(
         sa.select(Proposal).where(
             Proposal.body_id == meeting.body_id,
@@ -217,7 +286,10 @@ def carry_over(meeting: Meeting) -> list[AgendaItem]:
     )
     added = []
     for proposal in candidates:
-        if open_item(proposal.id) is not None:
+        # A postponed proposal waits for a meeting still to come: an item left without an
+        # outcome at the (live) meeting that postponed it does not hold it back.
+        waiting = open_item(proposal.id, not_started=proposal.phase == Phase.POSTPONED)
+        if proposal.id in taken_off or waiting is not None:
             continue
         if proposal.phase in (Phase.POSTPONED, Phase.ON_AGENDA):
             kind, note = ItemKind.CARRIED_OVER, proposal.phase_reason
@@ -239,6 +311,7 @@ def carry_to_next_meeting(proposal: Proposal) -> AgendaItem | None:
 
 def remove_item(item: AgendaItem, actor: Person) -> None:
     require_member(actor, item.meeting.body.collective)
+    _require_on_agenda(item)
     _require_open(item.meeting)
     item.removed_at, item.removed_by_id = utcnow(), actor.id
     db.session.flush()
@@ -248,8 +321,9 @@ def remove_item(item: AgendaItem, actor: Person) -> None:
 def move_item(item: AgendaItem, actor: Person, new_index: int) -> list[AgendaItem]:
     """Move an item to a 0-based place in the agenda and renumber the rest."""
     require_member(actor, item.meeting.body.collective)
+    _require_on_agenda(item)
     _require_open(item.meeting)
-    items = [i for i in item.meeting.items if i.id != item.id]
+    items = [i for i in agenda(item.meeting) if i.id != item.id]
     new_index = max(0, min(new_index, len(items)))
     items.insert(new_index, item)
     for position, each in enumerate(items, start=1):
@@ -261,10 +335,9 @@ def move_item(item: AgendaItem, actor: Person, new_index: int) -> list[AgendaIte
 
 def set_time_box(item: AgendaItem, actor: Person, minutes: int) -> AgendaItem:
     require_member(actor, item.meeting.body.collective)
+    _require_on_agenda(item)
     _require_open(item.meeting)
-    if not 1 <= minutes <= MAX_TIME_BOX:
-        raise Invalid(_l("A time box is between 1 and %(n)d minutes.", n=MAX_TIME_BOX),
-                      field="time_box_minutes")
+    _check_time_box(minutes)
     item.time_box_minutes = minutes
     db.session.flush()
     return item
@@ -286,11 +359,13 @@ def eligible_people(body: Body) -> sa.Select:
         Person.id.in_(sa.select(Membership.person_id).where(condition)))
 
 
-def assign_role(meeting: Meeting, actor: Person, role: Role | str, person: Person,
+def assign_role(meeting: Meeting, actor: Person, role: Role | str, person: Person | None,
                 language: str = "") -> MeetingRole:
     require_member(actor, meeting.body.collective)
     _require_open(meeting)
     role = Role(role)
+    if person is None:
+        raise Invalid(_l("Choose a person."), field="person_id")
     if not db.session.scalar(
         sa.select(sa.func.count()).select_from(
             eligible_people(meeting.body).where(Person.id == person.id).subquery())
@@ -325,18 +400,44 @@ def release_role(holder: MeetingRole, actor: Person) -> None:
     db.session.expire(meeting, ["roles"])
 
 
-def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3
-                     ) -> list[tuple[Person, datetime | None]]:
-    """People who have held this role least recently in this body (never first), so roles
-    rotate and the load is spread. One query."""
-    role = Role(role)
-    last_held = (
-        sa.select(MeetingRole.person_id, sa.func.max(Meeting.starts_at).label("last"))
+def _last_held(meeting: Meeting, role: Role) -> sa.Subquery:
+    """When each person last held a role in this body, before this meeting. ``type_coerce``
+    keeps the UTC column type on MAX(), so both SQLite and PostgreSQL give aware datetimes."""
+    return (
+        sa.select(MeetingRole.person_id,
+                  sa.type_coerce(sa.func.max(Meeting.starts_at), UTCDateTime).label("last"))
         .join(Meeting, Meeting.id == MeetingRole.meeting_id)
         .where(Meeting.body_id == meeting.body_id, MeetingRole.role == role,
                Meeting.starts_at < meeting.starts_at, Meeting.cancelled_at.is_(None))
         .group_by(MeetingRole.person_id).subquery()
     )
+
+
+def role_candidates(meeting: Meeting, role: Role | str) -> list[tuple[Person, datetime | None]]:
+    """Everyone who could take this role (except those who already hold it at this meeting),
+    by name, each with when they last held it in this body. One query."""
+    role = Role(role)
+    last_held = _last_held(meeting, role)
+    holders = sa.select(MeetingRole.person_id).where(MeetingRole.meeting_id == meeting.id,
+                                                      MeetingRole.role == role)
+    people = eligible_people(meeting.body).subquery()
+    rows = db.session.execute(
+        sa.select(Person, last_held.c.last)
+        .join(people, people.c.id == Person.id)
+        .outerjoin(last_held, last_held.c.person_id == Person.id)
+        .where(Person.id.not_in(holders))
+        .order_by(Person.display_name, Person.id)
+    ).all()
+    return [(person, last) for person, last in rows]
+
+
+def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3
+                     ) -> list[tuple[Person, datetime | None]]:
+    """People who have held this role least recently in this body (never first), so roles
+    rotate and the load is spread. People who already hold a role at this meeting are not
+    suggested. One query."""
+    role = Role(role)
+    last_held = _last_held(meeting, role)
     assigned = sa.select(MeetingRole.person_id).where(MeetingRole.meeting_id == meeting.id)
     people = eligible_people(meeting.body).subquery()
     rows = db.session.execute(
@@ -344,7 +445,8 @@ def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3
         .join(people, people.c.id == Person.id)
         .outerjoin(last_held, last_held.c.person_id == Person.id)
         .where(Person.id.not_in(assigned))
-        .order_by(last_held.c.last.is_not(None), last_held.c.last, Person.display_name)
+        .order_by(last_held.c.last.is_not(None), last_held.c.last, Person.display_name,
+                  Person.id)
         .limit(limit)
     ).all()
     return [(person, last) for person, last in rows]
@@ -367,6 +469,10 @@ def close_meeting(meeting: Meeting, actor: Person) -> Meeting:
         raise Conflict(_l("Only a live meeting can be closed."))
     meeting.status, meeting.closed_at = MeetingStatus.CLOSED, utcnow()
     db.session.flush()
+    # Proposals left without an outcome wait on the next agenda rather than being forgotten.
+    upcoming = next_meeting(meeting.body)
+    if upcoming is not None:
+        carry_over(upcoming)
     return meeting
 
 
@@ -375,12 +481,20 @@ def cancel_meeting(meeting: Meeting, actor: Person) -> Meeting:
     require_member(actor, meeting.body.collective)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(_l("Only a scheduled meeting can be cancelled."))
+    if meeting.cancelled_at is not None:
+        raise Conflict(_l("This meeting was cancelled."))
     meeting.cancelled_at = utcnow()
-    for item in meeting.items:
-        item.removed_at, item.removed_by_id = utcnow(), actor.id
+    items = agenda(meeting)
+    for item in items:
+        item.removed_at, item.removed_by_id = meeting.cancelled_at, actor.id
     db.session.flush()
     db.session.expire(meeting, ["items"])
     upcoming = next_meeting(meeting.body)
     if upcoming is not None:
+        # Proposals and due reviews are found again by carry_over; free points are copied.
         carry_over(upcoming)
+        for item in items:
+            if item.proposal_id is None:
+                add_item(upcoming, kind=ItemKind.FREE, actor=actor, title=item.title,
+                         time_box_minutes=item.time_box_minutes, note=item.note)
     return meeting

@@ -26,3 +26,11 @@ class JoinForm(FlaskForm):
 class InvitationForm(FlaskForm):
     note = StringField(_l("Who is it for? (optional, only members see this)"),
                        validators=[Optional(), Length(max=200)])
+
+
+class AccountForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name, as others will see it"),
+        validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)],
+    )
+    language = SelectField(_l("Preferred language"), choices=list(LANGUAGES.items()))

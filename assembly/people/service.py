@@ -69,11 +69,7 @@ def create_person(
         )
     if language not in LANGUAGES:
         raise Invalid(_l("Unknown language."), field="language")
-    if find_person(display_name) is not None:
-        raise Invalid(
-            _l("Someone already uses this name here. Add something, e.g. an initial."),
-            field="display_name",
-        )
+    _check_unique_name(display_name)
     if email and find_person(email) is not None:
         raise Invalid(_l("This email address is already used."), field="email")
     person = Person(
@@ -86,15 +82,39 @@ def create_person(
 
 
 def find_person(name_or_email: str) -> Person | None:
-    """Login is by display name (unique, case-insensitive) or by email when one was given."""
-    key = (name_or_email or "").strip().lower()
+    """Login is by display name (unique, case-insensitive) or by email when one was given.
+    The name as written also matches exactly: SQLite's lower() folds only ASCII letters, so a
+    name such as "Δήμητρα" would otherwise never equal its lower-cased key there."""
+    name = unicodedata.normalize("NFC", (name_or_email or "").strip())
+    key = name.lower()
     if not key:
         return None
     return db.session.scalars(
-        sa.select(Person).where(
-            sa.or_(sa.func.lower(Person.display_name) == key, Person.email == key)
-        )
+        sa.select(Person).where(sa.or_(
+            Person.display_name == name, sa.func.lower(Person.display_name) == key,
+            Person.email == key,
+        ))
     ).first()
+
+
+def _check_unique_name(display_name: str, person: Person | None = None) -> None:
+    other = find_person(display_name)
+    if other is not None and (person is None or other.id != person.id):
+        raise Invalid(
+            _l("Someone already uses this name here. Add something, e.g. an initial."),
+            field="display_name",
+        )
+
+
+def update_account(person: Person, display_name: str, language: str) -> Person:
+    """A person changes how others see their name and the language the pages speak to them."""
+    display_name = clean_text(display_name, max_length=MAX_NAME_LENGTH, field="display_name")
+    if language not in LANGUAGES:
+        raise Invalid(_l("Unknown language."), field="language")
+    _check_unique_name(display_name, person)
+    person.display_name, person.language = display_name, language
+    db.session.flush()
+    return person
 
 
 def authenticate(name_or_email: str, password: str) -> Person | None:
@@ -122,6 +142,15 @@ def members_of(collective: Collective) -> list[Person]:
             .order_by(Person.display_name)
         )
     )
+
+
+def has_membership(person: Person, collective: Collective) -> bool:
+    """A membership of this very collective (not one reached through a network)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Membership.collective_id == collective.id, Membership.person_id == person.id
+        )
+    ) > 0
 
 
 def add_member(collective: Collective, person: Person, invitation: Invitation | None = None):
@@ -174,6 +203,11 @@ def find_invitation(token: str) -> Invitation:
 
 def accept_invitation(token: str, person: Person) -> Membership:
     invitation = find_invitation(token)
+    if has_membership(person, invitation.collective):
+        # Leave the link unused: it was meant for someone else.
+        raise Conflict(_l("You are already a member of %(name)s. The link stays unused, so it "
+                          "can still be given to someone else.",
+                          name=invitation.collective.name))
     invitation.used_at = utcnow()
     invitation.used_by_id = person.id
     return add_member(invitation.collective, person, invitation)

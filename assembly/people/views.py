@@ -1,12 +1,18 @@
+"""Accounts: sign in and out, join by invitation, invite others, one's own account."""
+
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from assembly.core.errors import DomainError, Invalid
+from assembly.cli import invitation_link
+from assembly.collectives.models import Collective
+from assembly.core.errors import Invalid
 from assembly.core.web import apply_form_error, safe_next
 from assembly.extensions import db
 from assembly.people import service
-from assembly.people.forms import InvitationForm, JoinForm, LoginForm
+from assembly.people.forms import AccountForm, InvitationForm, JoinForm, LoginForm
+from assembly.people.models import Membership
 from assembly.visibility import forget_current_viewer, get_collective
 
 bp = Blueprint("people", __name__, template_folder="templates")
@@ -43,15 +49,10 @@ def logout():
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 def join(token):
+    # Unknown links are 404; used or expired ones are 409 with words saying which (the service).
     invitation = service.find_invitation(token)
     if current_user.is_authenticated:
-        # CSRFProtect has already checked the token of any POST.
-        if request.method == "POST" and request.form.get("confirm") == "1":
-            service.accept_invitation(token, current_user)
-            db.session.commit()
-            flash(_("You are now a member of %(name)s.", name=invitation.collective.name), "ok")
-            return redirect(url_for("collectives.collective", slug=invitation.collective.slug))
-        return render_template("people/join_existing.html", invitation=invitation)
+        return _join_existing(token, invitation)
     form = JoinForm()
     if request.method == "GET":
         form.language.data = str(request.accept_languages.best_match(service.LANGUAGES) or "en")
@@ -73,6 +74,20 @@ def join(token):
     return render_template("people/join.html", form=form, invitation=invitation), status
 
 
+def _join_existing(token, invitation):
+    """Someone already signed in takes up an invitation with their existing account."""
+    person = current_user._get_current_object()
+    already = service.has_membership(person, invitation.collective)
+    # CSRFProtect has already checked the token of any POST.
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        service.accept_invitation(token, person)
+        db.session.commit()
+        forget_current_viewer()
+        flash(_("You are now a member of %(name)s.", name=invitation.collective.name), "ok")
+        return redirect(url_for("collectives.collective", slug=invitation.collective.slug))
+    return render_template("people/join_existing.html", invitation=invitation, already=already)
+
+
 @bp.route("/c/<slug>/invitations", methods=["GET", "POST"])
 @login_required
 def invitations(slug):
@@ -80,14 +95,52 @@ def invitations(slug):
     service.require_member(current_user, collective)
     form = InvitationForm()
     link = None
+    status = 200
     if form.validate_on_submit():
         try:
-            _invitation, token = service.create_invitation(collective, current_user,
-                                                           form.note.data or "")
-        except DomainError as error:
+            _invitation, token = service.create_invitation(
+                collective, current_user._get_current_object(), form.note.data or "")
+        except Invalid as error:
             db.session.rollback()
-            raise error
-        db.session.commit()
-        link = url_for("people.join", token=token, _external=True)
+            apply_form_error(form, error)
+        else:
+            db.session.commit()
+            # Only a hash is stored: this response is the one time the link can be shown. It
+            # uses the public address, like the command line, so it works behind a proxy.
+            link = invitation_link(token)
+            form = InvitationForm(formdata=None)
+    if form.errors:
+        status = 422
     return render_template("people/invitations.html", collective=collective, form=form,
-                           link=link, members=service.members_of(collective))
+                           link=link, members=service.members_of(collective)), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    person = current_user._get_current_object()
+    form = AccountForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            service.update_account(person, form.display_name.data, form.language.data)
+        except Invalid as error:
+            db.session.rollback()
+            apply_form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your account is saved."), "ok")
+            response = redirect(url_for("people.account"))
+            # The language switch cookie wins over the saved preference; keep them the same.
+            response.set_cookie("lang", person.language, max_age=365 * 24 * 3600,
+                                samesite="Lax", httponly=True)
+            return response
+    status = 422 if form.errors else 200
+    return render_template("people/account.html", form=form,
+                           collectives=_own_collectives(person)), status
+
+
+def _own_collectives(person) -> list[Collective]:
+    return list(db.session.scalars(
+        sa.select(Collective).join(Membership, Membership.collective_id == Collective.id)
+        .where(Membership.person_id == person.id).order_by(Collective.name)
+    ))

@@ -150,12 +150,16 @@ def _record(
     data: dict | None = None,
 ) -> ProposalEvent:
     proposal.event_count += 1
+    # The time is set before the event is added: a query below may flush it, and a flushed
+    # event must never change again (the append-only guard refuses it).
+    now = utcnow()
     event = ProposalEvent(
         proposal=proposal, seq=proposal.event_count, kind=kind,
         from_phase=proposal.phase if to_phase and kind != EventKind.CREATED else None,
         to_phase=to_phase, actor_id=getattr(actor, "id", None), reason=reason,
-        meeting_id=getattr(meeting, "id", None), data=data or {},
+        meeting_id=getattr(meeting, "id", None), data=data or {}, at=now,
     )
+    db.session.add(event)
     if to_phase is not None:
         proposal.phase = to_phase
         proposal.phase_reason = reason
@@ -163,8 +167,7 @@ def _record(
             item = meetings.open_item(proposal.id, meeting)
             if item is not None:
                 item.outcome = to_phase
-    proposal.updated_at = event.at = utcnow()
-    db.session.add(event)
+    proposal.updated_at = now
     db.session.flush()
     return event
 
@@ -194,13 +197,22 @@ def _transition(
     reason: str = "",
     meeting: Meeting | None = None,
     data: dict | None = None,
+    action: str | None = None,
 ) -> ProposalEvent:
+    """``action`` names the step taken: several steps lead to the same phase (drafting, agreed)
+    but each only from its own phases, e.g. confirming needs an agreement under review."""
     require_can_act(actor, proposal)
     current = Phase(proposal.phase)
     if target not in TRANSITIONS[current]:
         raise Conflict(
             _l("A proposal in the phase “%(current)s” cannot move to “%(target)s”.",
                current=current.label, target=target.label),
+            allowed=sorted(TRANSITIONS[current]),
+        )
+    if action is not None and current not in ACTIONS_BY_NAME[action].sources:
+        raise Conflict(
+            _l("“%(action)s” is not possible in the phase “%(current)s”.",
+               action=ACTIONS_BY_NAME[action].label, current=current.label),
             allowed=sorted(TRANSITIONS[current]),
         )
     _check_meeting(proposal, meeting)
@@ -242,6 +254,10 @@ def create_proposal(
     text = clean_text(text, max_length=MAX_TEXT, field="text", required=False)
     if visibility not in set(Visibility):
         raise Invalid(_l("Unknown visibility."), field="visibility")
+    if visibility == Visibility.CONFIDENTIAL and not can_read_body_as(author, body):
+        # Confidential means "only the body's named participants": the author must be one.
+        raise Invalid(_l("Only participants of a working group can bring a confidential "
+                         "proposal to it."), field="visibility")
     proposal = Proposal(
         collective_id=body.collective_id, body=body, title=title, slug=slugify(title, 80),
         visibility=visibility, created_by_id=author.id,
@@ -291,7 +307,8 @@ def revise(
 # --- transitions ---------------------------------------------------------------------------
 
 def start_drafting(proposal: Proposal, actor: Person, reason: str = "") -> ProposalEvent:
-    return _transition(proposal, Phase.DRAFTING, actor=actor, reason=_reason(reason))
+    return _transition(proposal, Phase.DRAFTING, actor=actor, reason=_reason(reason),
+                       action="start_drafting")
 
 
 def withdraw(proposal: Proposal, actor: Person, reason: str,
@@ -340,7 +357,8 @@ def _clear_delegation(proposal: Proposal) -> None:
 def return_from_delegation(proposal: Proposal, actor: Person, note: str) -> ProposalEvent:
     """The working group hands its work back to drafting, with a note of what it did."""
     event = _transition(proposal, Phase.DRAFTING, actor=actor,
-                        reason=_reason(note, required=True, field="reason"))
+                        reason=_reason(note, required=True, field="reason"),
+                        action="return_from_delegation")
     _clear_delegation(proposal)
     return event
 
@@ -379,7 +397,7 @@ def put_on_agenda(
 def back_to_drafting(proposal: Proposal, actor: Person, reason: str = "",
                      meeting: Meeting | None = None) -> ProposalEvent:
     return _transition(proposal, Phase.DRAFTING, actor=actor, reason=_reason(reason),
-                       meeting=meeting)
+                       meeting=meeting, action="back_to_drafting")
 
 
 def _positions(raw: list[dict], *, allow_block: bool) -> list[dict]:
@@ -462,7 +480,8 @@ def record_agreement(
     cleaned = _positions(list(positions), allow_block=False)
     resolved = _resolved_blocks(proposal)
     _transition(proposal, Phase.AGREED, actor=actor, reason=_reason(reason), meeting=meeting,
-                data={"revision": revision.number, "review_date": review_date.isoformat()})
+                data={"revision": revision.number, "review_date": review_date.isoformat()},
+                action="agree")
     agreement = Agreement(
         proposal=proposal, revision=revision, body_id=proposal.body_id, meeting_id=meeting.id,
         recorded_by_id=actor.id,
@@ -501,7 +520,12 @@ def _end_review(proposal: Proposal, actor: Person, target: Phase, *, reason: str
     note = clean_text(process_note, max_length=MAX_REASON, field="process_note", required=False)
     return _transition(proposal, target, actor=actor,
                        reason=_reason(reason, required=reason_required), meeting=meeting,
-                       data={**(data or {}), "process_note": note})
+                       data={**(data or {}), "process_note": note},
+                       action=REVIEW_OUTCOMES[target])
+
+
+# A review ends in one of three ways; each needs the agreement to be under review.
+REVIEW_OUTCOMES = {Phase.AGREED: "confirm", Phase.DRAFTING: "amend", Phase.RETIRED: "retire"}
 
 
 def confirm_agreement(proposal: Proposal, actor: Person, *, next_review_date: date,
