@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_view = "people.login"
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    # Before init_app: handlers known before the first init_app are registered on every app's
+    # server; handlers added after it would reach the first app only.
+    from assembly.live import events  # noqa: F401  (Socket.IO handlers of live meetings)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -52,11 +55,12 @@ def create_app(config: dict | None = None) -> Flask:
     from assembly.cli import assembly_cli
     from assembly.collectives.views import bp as collectives_bp
     from assembly.core.web import register_web
+    from assembly.live.views import bp as live_bp
     from assembly.meetings.views import bp as meetings_bp
     from assembly.people.views import bp as people_bp
     from assembly.proposals.views import bp as proposals_bp
 
-    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp):
+    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp):
         app.register_blueprint(blueprint)
     register_web(app)
     app.cli.add_command(assembly_cli)

@@ -112,6 +112,9 @@ def demo_command(if_empty):
     if if_empty and db.session.scalar(sa.select(sa.func.count(Collective.id))):
         click.echo("The database already holds collectives; no demo loaded.")
         return
-    summary = load_demo()
+    try:
+        summary = load_demo()
+    except DomainError as error:
+        _fail(error)
     db.session.commit()
     click.echo(summary)

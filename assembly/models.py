@@ -1,6 +1,18 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
+from assembly.live.models import (
+    CheckAnswer,
+    ConsensusCheck,
+    LiveAction,
+    LiveHand,
+    LiveMeeting,
+    LiveNote,
+    LiveParticipant,
+    LiveSignal,
+    LiveTurn,
+    Minutes,
+)
 from assembly.meetings.models import AgendaItem, Meeting, MeetingRole
 from assembly.people.models import Invitation, Membership, Person
 from assembly.proposals.models import (
@@ -12,7 +24,9 @@ from assembly.proposals.models import (
 )
 
 __all__ = [
-    "AgendaItem", "Agreement", "AgreementPosition", "Body", "BodyParticipant", "Collective",
+    "AgendaItem", "Agreement", "AgreementPosition", "Body", "BodyParticipant", "CheckAnswer",
+    "Collective", "ConsensusCheck", "LiveAction", "LiveHand", "LiveMeeting", "LiveNote",
+    "LiveParticipant", "LiveSignal", "LiveTurn", "Minutes",
     "Invitation", "Meeting", "MeetingRole", "Membership", "NetworkMembership", "Person",
     "Proposal", "ProposalEvent", "Revision",
 ]

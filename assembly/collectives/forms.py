@@ -111,7 +111,3 @@ class RhythmForm(FlaskForm):
     minutes = IntegerField(_l("Duration in minutes"), default=120,
                            validators=[InputRequired(), NumberRange(min=15, max=600)])
     place = StringField(_l("Usual place (optional)"), validators=[Optional(), Length(max=200)])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token (join, leave)."""

@@ -17,14 +17,13 @@ from assembly.collectives import service
 from assembly.collectives.forms import (
     VISIBILITY_EXPLANATIONS,
     CollectiveForm,
-    ConfirmForm,
     JoinNetworkForm,
     ParticipantForm,
     RhythmForm,
     WorkingGroupForm,
 )
 from assembly.collectives.models import Body, BodyKind, Collective, CollectiveKind
-from assembly.core.db import utcnow
+from assembly.core.db import Visibility, utcnow
 from assembly.core.errors import Invalid
 from assembly.core.web import apply_form_error
 from assembly.extensions import db
@@ -204,7 +203,6 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
         due=_only_visible_proposals(viewer, due_for_review(body)),
         meetings=_only_visible_meetings(viewer, upcoming_meetings(body)),
         rhythm_form=rhythm_form, add_form=add_form, day_names=_day_names(),
-        confirm_form=ConfirmForm(),
     ), status
 
 
@@ -357,8 +355,9 @@ def leave_body(slug, body_slug):
     service.remove_participant(found, _actor(), _actor())
     db.session.commit()
     flash(_("You no longer take part in %(name)s.", name=found.name), "ok")
-    visible = found.visibility != "confidential"
-    return redirect(_body_url(collective, found) if visible
+    # Someone who leaves a confidential group can no longer see it.
+    still_visible = found.visibility != Visibility.CONFIDENTIAL
+    return redirect(_body_url(collective, found) if still_visible
                     else url_for("collectives.collective", slug=collective.slug))
 
 

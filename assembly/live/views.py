@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -85,6 +85,11 @@ def short_text(url: str) -> str:
     return re.sub(r"^https?://", "", url)
 
 
+def breakable(text: str) -> Markup:
+    """The address may wrap after a slash, never inside a word."""
+    return Markup("/<wbr>").join(escape(part) for part in text.split("/"))
+
+
 @lru_cache(maxsize=64)
 def qr_svg(url: str) -> Markup:
     """The join address as an inline SVG QR code (black on the white box CSS gives it)."""
@@ -93,6 +98,14 @@ def qr_svg(url: str) -> Markup:
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r'\swidth="[^"]*"\sheight="[^"]*"', "", svg, count=1)
     return Markup(svg.replace("<svg ", '<svg class="qr" aria-hidden="true" focusable="false" ', 1))
+
+
+@bp.app_template_global("live_join")
+def live_join(meeting: Meeting) -> dict:
+    """For the meeting page's partial live/_links.html: the join address, its short text and its
+    QR code."""
+    url = join_url(meeting)
+    return {"url": url, "text": short_text(url), "qr": qr_svg(url)}
 
 
 def meeting_title(meeting: Meeting) -> str:
@@ -166,6 +179,7 @@ def strings() -> dict[str, str]:
         "signal_sent": _("Your signal is shown to the room."),
         "answer_sent": _("Your answer is counted."),
         # console
+        "goto": _("Go to"),
         "move_up": _("Move up"),
         "move_down": _("Move down"),
         "lower": _("Lower hand"),
@@ -240,7 +254,8 @@ def _context(meeting: Meeting, view: str, **extra) -> dict:
     return {
         "meeting": meeting, "collective": meeting.collective, "body": meeting.body,
         "title": meeting_title(meeting), "view": view,
-        "join_url": url, "join_text": short_text(url), "qr": qr_svg(url),
+        "join_url": url, "join_text": short_text(url), "join_html": breakable(short_text(url)),
+        "qr": qr_svg(url),
         "strings": strings(),
         "config": {
             "meeting_id": meeting.id, "view": view,

@@ -19,6 +19,7 @@ from assembly.proposals.models import Phase, Proposal
 
 MAX_TIME_BOX = 240
 MIN_DURATION, MAX_DURATION = 15, 600
+MAX_YEARS_AHEAD = 10
 
 
 def local_zone(body: Body) -> ZoneInfo:
@@ -95,6 +96,18 @@ def _check_languages(languages: str) -> str:
     return " ".join(codes)
 
 
+def _to_utc(local_start: datetime, body: Body) -> datetime:
+    """A wall-clock time in the collective's zone as UTC, within a sensible planning range."""
+    try:
+        starts_at = local_start.replace(tzinfo=local_zone(body)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        starts_at = None
+    if starts_at is None or abs(starts_at - utcnow()) > timedelta(days=MAX_YEARS_AHEAD * 366):
+        raise Invalid(_l("Choose a date within %(n)d years from now.", n=MAX_YEARS_AHEAD),
+                      field="date")
+    return starts_at
+
+
 def create_meeting(
     body: Body,
     actor: Person,
@@ -125,7 +138,7 @@ def create_meeting(
     visibility = visibility or body.visibility
     if visibility not in set(Visibility):
         raise Invalid(_l("Unknown visibility."), field="visibility")
-    starts_at = local_start.replace(tzinfo=local_zone(body)).astimezone(UTC)
+    starts_at = _to_utc(local_start, body)
     if not_before is not None and starts_at < not_before:
         raise Invalid(_l("A new meeting cannot start in the past."), field="date")
     if db.session.scalar(sa.select(Meeting.id).where(
@@ -221,6 +234,25 @@ def open_item(proposal_id: int, meeting: Meeting | None = None, *,
     if meeting is not None:
         select = select.where(AgendaItem.meeting_id == meeting.id)
     return db.session.scalars(select.order_by(Meeting.starts_at)).first()
+
+
+def settle_items(proposal_id: int, outcome: str, meeting: Meeting | None = None) -> None:
+    """A proposal reached an outcome: close its open agenda items so none is left waiting.
+    At a given meeting only that item; otherwise the items of live meetings and, unless it was
+    postponed (it then waits on the next meeting), those of meetings still to come."""
+    select = sa.select(AgendaItem).join(Meeting).where(
+        AgendaItem.proposal_id == proposal_id,
+        AgendaItem.removed_at.is_(None),
+        AgendaItem.outcome.is_(None),
+        Meeting.status != MeetingStatus.CLOSED,
+        Meeting.cancelled_at.is_(None),
+    )
+    if meeting is not None:
+        select = select.where(AgendaItem.meeting_id == meeting.id)
+    elif outcome == Phase.POSTPONED:
+        select = select.where(Meeting.status == MeetingStatus.LIVE)
+    for item in db.session.scalars(select):
+        item.outcome = outcome
 
 
 def add_item(
@@ -389,6 +421,15 @@ def assign_role(meeting: Meeting, actor: Person, role: Role | str, person: Perso
     db.session.flush()
     db.session.expire(meeting, ["roles"])
     return holder
+
+
+def role_holders(meeting: Meeting) -> list[MeetingRole]:
+    """Who holds which role at this meeting, with the people loaded in one more query."""
+    return list(db.session.scalars(
+        sa.select(MeetingRole).where(MeetingRole.meeting_id == meeting.id)
+        .options(selectinload(MeetingRole.person))
+        .order_by(MeetingRole.role, MeetingRole.id)
+    ))
 
 
 def release_role(holder: MeetingRole, actor: Person) -> None:

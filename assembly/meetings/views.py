@@ -24,11 +24,14 @@ from assembly.core.db import Visibility, strictest, utcnow
 from assembly.core.errors import Invalid
 from assembly.core.web import apply_form_error, in_zone
 from assembly.extensions import db
+from assembly.live import service as live
+from assembly.live.events import broadcast
+from assembly.live.minutes import minutes_of
 from assembly.meetings import forms
 from assembly.meetings import service as meetings
 from assembly.meetings.models import AgendaItem, Meeting, MeetingStatus, Role
 from assembly.people.models import Person
-from assembly.people.service import LANGUAGES, is_member, require_member
+from assembly.people.service import LANGUAGES, require_member
 from assembly.proposals import service as proposals
 from assembly.proposals.models import Phase, Proposal
 from assembly.visibility import (
@@ -51,10 +54,6 @@ def meeting_url(meeting: Meeting, **kw) -> str:
 
 def _actor() -> Person:
     return current_user._get_current_object()
-
-
-def _viewer_person() -> Person | None:
-    return _actor() if current_user.is_authenticated else None
 
 
 def _load(slug: str, meeting_id: int) -> Meeting:
@@ -120,9 +119,10 @@ def _role_form(meeting: Meeting, role: Role, formdata=None) -> tuple[forms.RoleF
 
 
 def _roles(meeting: Meeting, editable: bool, active: tuple | None) -> list[RoleBlock]:
+    holders = meetings.role_holders(meeting)
     blocks = []
     for role in Role:
-        block = RoleBlock(role, [h for h in meeting.roles if h.role == role])
+        block = RoleBlock(role, [h for h in holders if h.role == role])
         if editable:
             block.form, block.suggested = _role_form(meeting, role)
             if active and active[0] == ("role", role.value):
@@ -147,8 +147,8 @@ def _hidden_proposals(items: list[AgendaItem]) -> set[int]:
 def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
     """Render the meeting. ``active`` is ((kind, key), form) of a form sent with errors, shown
     again in place with what was typed."""
-    person = _viewer_person()
-    can_act = is_member(person, meeting.collective)
+    # The viewer of this request already knows the memberships: no second look-up.
+    can_act = current_viewer().is_member_of(meeting.collective_id)
     is_open = meeting.status != MeetingStatus.CLOSED and meeting.cancelled_at is None
     editable = can_act and is_open
     items = meetings.agenda(meeting)
@@ -168,6 +168,8 @@ def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
     free_form = form_for(("free", None), lambda: forms.FreePointForm(formdata=None)) \
         if editable else None
     planned = sum(item.time_box_minutes for item in items)
+    # A form sent back with errors may sit far down the page: name it at the top, with a link.
+    problem = next((f for f in active[1] if f.errors), None) if active else None
     return render_template(
         "meetings/meeting.html",
         meeting=meeting, collective=meeting.collective, body=meeting.body,
@@ -176,7 +178,8 @@ def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
         items=items, hidden=_hidden_proposals(items), phase=Phase,
         planned=planned, can_act=can_act, editable=editable,
         time_box_forms=time_box_forms, free_form=free_form,
-        roles=_roles(meeting, editable, active), languages_named=[
+        roles=_roles(meeting, editable, active), problem=problem,
+        minutes=minutes_of(current_viewer(), meeting), languages_named=[
             LANGUAGES.get(code, code) for code in meeting.languages.split()],
     ), status
 
@@ -307,8 +310,12 @@ def start(slug, meeting_id):
 @login_required
 def close(slug, meeting_id):
     found = _load_for_change(slug, meeting_id)
-    meetings.close_meeting(found, _actor())
-    return _done(found, _("The meeting is closed."), anchor="main")
+    # Through the live layer: its state winds down and the minutes are written and published.
+    live.close_meeting(found, _actor())
+    response = _done(found, _("The meeting is closed and its minutes are published."),
+                     anchor="minutes")
+    broadcast(found)
+    return response
 
 
 @bp.route("/c/<slug>/m/<int:meeting_id>/cancel", methods=["POST"])
@@ -394,4 +401,4 @@ def body_meetings(slug, body_slug):
     return render_template(
         "meetings/list.html", collective=collective, body=body, upcoming=upcoming, past=past,
         title_of=_meeting_title, status_of=_status_words,
-        can_act=is_member(_viewer_person(), collective))
+        can_act=current_viewer().is_member_of(collective.id))

@@ -195,7 +195,8 @@ def find_invitation(token: str) -> Invitation:
     if invitation is None:
         raise NotFound(_l("This invitation link is not valid."))
     if invitation.used_at is not None:
-        raise Conflict(_l("This invitation link has already been used. Ask a member for a new one."))
+        raise Conflict(_l("This invitation link has already been used. "
+                          "Ask a member for a new one."))
     if invitation.expires_at < utcnow():
         raise Conflict(_l("This invitation link has expired. Ask a member for a new one."))
     return invitation

@@ -163,10 +163,8 @@ def _record(
     if to_phase is not None:
         proposal.phase = to_phase
         proposal.phase_reason = reason
-        if meeting is not None and to_phase in OUTCOME_PHASES:
-            item = meetings.open_item(proposal.id, meeting)
-            if item is not None:
-                item.outcome = to_phase
+        if to_phase in OUTCOME_PHASES:
+            meetings.settle_items(proposal.id, to_phase, meeting)
     proposal.updated_at = now
     db.session.flush()
     return event

@@ -208,7 +208,8 @@ def _page(proposal: Proposal, *, active: str | None = None, active_form=None, st
         phase=Phase(proposal.phase), actions=proposals.available_actions(proposal),
         action_forms=action_forms, active=active, can_act=can_act,
         editable=Phase(proposal.phase) in proposals.EDITABLE_PHASES,
-        bodies={b.id: b for b in db.session.scalars(sa.select(Body).where(
+        # Only bodies this reader may know of: a confidential group is never named to others.
+        bodies={b.id: b for b in db.session.scalars(visible_bodies(current_viewer()).where(
             Body.collective_id == proposal.collective_id))},
     ), status
 

@@ -183,9 +183,15 @@ def test_confidential_group_never_shows_to_non_participants(web, make, clinic, s
                                                             who):
     make.proposal(secret_group, clinic.maria, "drafting", title=f"Person {CANARY}")
     make.meeting(secret_group, clinic.maria, days=2, title=f"Meeting {CANARY}")
-    if who != "incomer":
-        web.login(clinic.ahmad if who == "member" else clinic.stranger)
-        pages = [*_pages_of(clinic, secret_group), "/account"]
+    if who == "member":
+        web.login(clinic.ahmad)
+        pages = [*_pages_of(clinic, secret_group), "/account", "/collectives/new",
+                 "/c/clinic/working-groups/new", "/c/clinic/networks/join",
+                 "/c/clinic/invitations"]
+    elif who == "stranger":
+        web.login(clinic.stranger)
+        pages = [*_pages_of(clinic, secret_group), "/account", "/collectives/new",
+                 "/c/school/invitations"]
     else:
         pages = _pages_of(clinic, secret_group)
     for url in pages:
@@ -206,3 +212,40 @@ def test_confidential_group_shows_to_its_participants(web, make, clinic, secret_
     page = web.text(clinic.body_url(secret_group))
     assert CANARY in page and "Confidential" in page
     assert "1 proposal being decided" in web.text("/")
+
+
+class QueryCounter:
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, *args, **kwargs):
+        self.n += 1
+
+
+def _queries(web, url):
+    import sqlalchemy as sa
+
+    counter = QueryCounter()
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert web.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)
+    return counter.n
+
+
+@pytest.mark.parametrize("url", ["/", "/c/clinic/", "/c/clinic/b/assembly/"])
+def test_main_pages_do_not_query_per_row(web, make, clinic, url):
+    web.login(clinic.maria)
+    make.proposal(clinic.assembly, clinic.maria, "agreed")
+    make.proposal(clinic.assembly, clinic.maria, "drafting")
+    make.working_group(clinic.collective, clinic.maria)
+    make.meeting(clinic.assembly, clinic.maria, days=3)
+    few = _queries(web, url)
+    for n in range(4):
+        make.proposal(clinic.assembly, clinic.maria, "agreed")
+        make.proposal(clinic.assembly, clinic.maria, "postponed" if n % 2 else "drafting")
+        make.working_group(clinic.collective, clinic.maria)
+        make.meeting(clinic.assembly, clinic.maria, days=4 + n)
+        make.collective()
+    assert _queries(web, url) == few

@@ -55,3 +55,27 @@ def field_value(page: str, name: str) -> str | None:
         return None
     value = re.search(r'value="([^"]*)"', match.group(0))
     return value.group(1) if value else ""
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active (``with QueryCounter() as count``)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def _seen(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        import sqlalchemy as sa
+
+        sa.event.listen(db.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        import sqlalchemy as sa
+
+        sa.event.remove(db.engine, "before_cursor_execute", self._seen)
+
+    def __len__(self) -> int:
+        return len(self.statements)

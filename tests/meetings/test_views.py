@@ -12,9 +12,11 @@ from assembly.core.web import in_zone
 from assembly.extensions import db
 from assembly.meetings import service
 from assembly.meetings.models import AgendaItem, Meeting, MeetingRole, MeetingStatus, Role
+from assembly.proposals import service as proposals
 from assembly.proposals.models import Phase
 
 from .helpers import (
+    QueryCounter,
     field_value,
     flashes,
     free_point,
@@ -230,6 +232,7 @@ def test_time_box_good_and_bad(web, make, clinic):
         assert response.status_code == 422, bad
         assert "A time box is between 1 and 240 minutes." in page
         assert field_value(page, name) == bad  # what was typed is kept
+        assert f'<a href="#{name}">A time box is between' in page  # named at the top too
     for bad in ("abc", ""):
         response = web.post(url(meeting, f"/items/{item.id}/time-box"), {name: bad})
         assert response.status_code == 422
@@ -373,11 +376,11 @@ def test_assign_and_release_roles(web, make, clinic):
     assert web.post(url(meeting, "/roles/chair"), {"chair-person_id": str(anna.id)}
                     ).status_code == 404
 
-    response = web.post(url(meeting, f"/roles/held/{holder.id}/release"))
-    assert response.status_code == 302
+    release = url(meeting, f"/roles/held/{holder.id}/release")
+    assert web.post(release).status_code == 302
     assert [(h.role, h.person_id) for h in fresh(Meeting, meeting.id).roles] == [
         (Role.INTERPRETER, anna.id)]
-    assert web.post(url(meeting, f"/roles/held/{holder.id}/release")).status_code == 404
+    assert web.post(release).status_code == 404
     other = make.meeting(body, anna, days=14)
     foreign = service.assign_role(other, anna, Role.TIME_KEEPER, anna)
     db.session.commit()
@@ -463,6 +466,7 @@ def test_new_meeting_form(web, make, clinic):
     ({"languages": ["el", "xx"]}, "Unknown language."),
     ({"visibility": "confidential"}, "Not a valid choice"),
     ({"date": "2020-01-06"}, "A new meeting cannot start in the past."),
+    ({"date": "9999-12-31", "time": "23:59"}, "Choose a date within 10 years from now."),
 ])
 def test_new_meeting_refuses_bad_input_and_keeps_what_was_typed(web, make, clinic, changes,
                                                                 message):
@@ -550,3 +554,34 @@ def test_body_meetings_list(web, make, clinic):
     web.login(anna)
     page = web.text(f"/c/{collective.slug}/b/{body.slug}/meetings")
     assert CANARY in page and "New meeting" in page
+
+
+def test_meeting_page_queries_do_not_grow_with_the_agenda(web, make, clinic):
+    collective, anna, body = clinic
+    people = [make.member(collective, f"Member {n}") for n in range(4)]
+    meeting = make.meeting(body, anna)
+
+    def one_of_each():
+        # One more proposal, free point and role holder each time.
+        nonlocal meeting
+        meeting = fresh(Meeting, meeting.id)
+        proposals.put_on_agenda(make.proposal(body, anna, phase="drafting"), anna, meeting)
+        free_point(meeting, anna, f"Point {len(service.agenda(meeting))}")
+        person = people.pop()
+        service.assign_role(meeting, anna, Role.INTERPRETER, person, "ar")
+        db.session.commit()
+
+    def page_queries():
+        with QueryCounter() as counted:
+            assert web.get(address).status_code == 200
+        return len(counted)
+
+    address = url(meeting)
+    web.login(anna)
+    one_of_each()
+    few = page_queries()
+    for _n in range(3):
+        one_of_each()
+    assert len(service.agenda(meeting)) == 8
+    assert page_queries() == few
+    assert few <= 25

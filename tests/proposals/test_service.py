@@ -653,7 +653,8 @@ def test_deleting_an_event_is_refused(w):
 
 def test_no_code_deletes_or_updates_events():
     package = Path(assembly.__file__).parent
-    bulk = re.compile(r"(delete|update)\(\s*ProposalEvent|query\(\s*ProposalEvent.*\.(delete|update)")
+    bulk = re.compile(r"(delete|update)\(\s*ProposalEvent"
+                      r"|query\(\s*ProposalEvent.*\.(delete|update)")
     offenders = [str(path.relative_to(package)) for path in package.rglob("*.py")
                  if bulk.search(path.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b2fba51e2a8d
+Revision ID: 9e639dd17434
 Revises: 
-Create Date: 2026-11-23 12:00:32.091468
+Create Date: 2026-11-23 12:51:09.003165
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import assembly.core.db  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = 'b2fba51e2a8d'
+revision = '9e639dd17434'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -215,6 +215,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_agenda_items_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agenda_items_proposal_id'), ['proposal_id'], unique=False)
 
+    op.create_table('live_participants',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('guest_name', sa.String(length=80), nullable=True),
+    sa.Column('joined_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_participants_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_live_participants_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_participants')),
+    sa.UniqueConstraint('meeting_id', 'person_id', name=op.f('uq_live_participants_meeting_id_person_id'))
+    )
+    with op.batch_alter_table('live_participants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_participants_meeting_id'), ['meeting_id'], unique=False)
+
     op.create_table('meeting_roles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -229,6 +243,27 @@ def upgrade():
     with op.batch_alter_table('meeting_roles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_roles_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_roles_person_id'), ['person_id'], unique=False)
+
+    op.create_table('minutes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('collective_id', sa.Integer(), nullable=False),
+    sa.Column('body_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('visibility', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['body_id'], ['bodies.id'], name=op.f('fk_minutes_body_id_bodies')),
+    sa.ForeignKeyConstraint(['collective_id'], ['collectives.id'], name=op.f('fk_minutes_collective_id_collectives')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['people.id'], name=op.f('fk_minutes_created_by_id_people')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_minutes_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes')),
+    sa.UniqueConstraint('meeting_id', name=op.f('uq_minutes_meeting_id'))
+    )
+    with op.batch_alter_table('minutes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_minutes_body_id'), ['body_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_minutes_collective_id'), ['collective_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_minutes_visibility'), ['visibility'], unique=False)
 
     op.create_table('proposal_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -287,6 +322,100 @@ def upgrade():
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreements_proposal_id'), ['proposal_id'], unique=False)
 
+    op.create_table('live_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('action_id', sa.String(length=64), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=True),
+    sa.Column('type', sa.String(length=30), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_actions_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['participant_id'], ['live_participants.id'], name=op.f('fk_live_actions_participant_id_live_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_actions')),
+    sa.UniqueConstraint('meeting_id', 'action_id', name=op.f('uq_live_actions_meeting_id_action_id')),
+    sa.UniqueConstraint('meeting_id', 'seq', name=op.f('uq_live_actions_meeting_id_seq'))
+    )
+    op.create_table('live_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('open_names', sa.Boolean(), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('opened_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_items.id'], name=op.f('fk_live_checks_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_checks_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['people.id'], name=op.f('fk_live_checks_opened_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_checks'))
+    )
+    with op.batch_alter_table('live_checks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_checks_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('live_hands',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('place', sa.Integer(), nullable=False),
+    sa.Column('raised_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('lowered_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.Column('called_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_items.id'], name=op.f('fk_live_hands_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_hands_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['participant_id'], ['live_participants.id'], name=op.f('fk_live_hands_participant_id_live_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_hands'))
+    )
+    with op.batch_alter_table('live_hands', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_hands_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_live_hands_participant_id'), ['participant_id'], unique=False)
+
+    op.create_table('live_meetings',
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('facilitator_id', sa.Integer(), nullable=True),
+    sa.Column('current_item_id', sa.Integer(), nullable=True),
+    sa.Column('policy', sa.String(length=20), nullable=False),
+    sa.Column('timer_seconds', sa.Float(), nullable=False),
+    sa.Column('timer_started_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.Column('item_seconds', sa.JSON(), nullable=False),
+    sa.Column('created_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['current_item_id'], ['agenda_items.id'], name=op.f('fk_live_meetings_current_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['facilitator_id'], ['people.id'], name=op.f('fk_live_meetings_facilitator_id_people')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_meetings_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('meeting_id', name=op.f('pk_live_meetings'))
+    )
+    op.create_table('live_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_items.id'], name=op.f('fk_live_notes_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_notes_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['people.id'], name=op.f('fk_live_notes_updated_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_notes')),
+    sa.UniqueConstraint('meeting_id', 'item_id', name=op.f('uq_live_notes_meeting_id_item_id'))
+    )
+    with op.batch_alter_table('live_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_notes_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('live_signals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_signals_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['participant_id'], ['live_participants.id'], name=op.f('fk_live_signals_participant_id_live_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_signals'))
+    )
+    with op.batch_alter_table('live_signals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_signals_meeting_id'), ['meeting_id'], unique=False)
+
     op.create_table('agreement_positions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -310,27 +439,97 @@ def upgrade():
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_agreement_present_person_id_people')),
     sa.PrimaryKeyConstraint('agreement_id', 'person_id', name=op.f('pk_agreement_present'))
     )
+    op.create_table('live_check_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('check_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('answered_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['check_id'], ['live_checks.id'], name=op.f('fk_live_check_answers_check_id_live_checks')),
+    sa.ForeignKeyConstraint(['participant_id'], ['live_participants.id'], name=op.f('fk_live_check_answers_participant_id_live_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_check_answers')),
+    sa.UniqueConstraint('check_id', 'participant_id', name=op.f('uq_live_check_answers_check_id_participant_id'))
+    )
+    with op.batch_alter_table('live_check_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_check_answers_check_id'), ['check_id'], unique=False)
+
+    op.create_table('live_turns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('hand_id', sa.Integer(), nullable=True),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('started_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['hand_id'], ['live_hands.id'], name=op.f('fk_live_turns_hand_id_live_hands')),
+    sa.ForeignKeyConstraint(['item_id'], ['agenda_items.id'], name=op.f('fk_live_turns_item_id_agenda_items')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_live_turns_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['participant_id'], ['live_participants.id'], name=op.f('fk_live_turns_participant_id_live_participants')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_live_turns'))
+    )
+    with op.batch_alter_table('live_turns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_live_turns_meeting_id'), ['meeting_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('live_turns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_turns_meeting_id'))
+
+    op.drop_table('live_turns')
+    with op.batch_alter_table('live_check_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_check_answers_check_id'))
+
+    op.drop_table('live_check_answers')
     op.drop_table('agreement_present')
     with op.batch_alter_table('agreement_positions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_positions_agreement_id'))
 
     op.drop_table('agreement_positions')
+    with op.batch_alter_table('live_signals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_signals_meeting_id'))
+
+    op.drop_table('live_signals')
+    with op.batch_alter_table('live_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_notes_meeting_id'))
+
+    op.drop_table('live_notes')
+    op.drop_table('live_meetings')
+    with op.batch_alter_table('live_hands', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_hands_participant_id'))
+        batch_op.drop_index(batch_op.f('ix_live_hands_meeting_id'))
+
+    op.drop_table('live_hands')
+    with op.batch_alter_table('live_checks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_checks_meeting_id'))
+
+    op.drop_table('live_checks')
+    op.drop_table('live_actions')
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreements_proposal_id'))
 
     op.drop_table('agreements')
     op.drop_table('revisions')
     op.drop_table('proposal_events')
+    with op.batch_alter_table('minutes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_minutes_visibility'))
+        batch_op.drop_index(batch_op.f('ix_minutes_collective_id'))
+        batch_op.drop_index(batch_op.f('ix_minutes_body_id'))
+
+    op.drop_table('minutes')
     with op.batch_alter_table('meeting_roles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_roles_person_id'))
         batch_op.drop_index(batch_op.f('ix_meeting_roles_meeting_id'))
 
     op.drop_table('meeting_roles')
+    with op.batch_alter_table('live_participants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_live_participants_meeting_id'))
+
+    op.drop_table('live_participants')
     with op.batch_alter_table('agenda_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agenda_items_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_agenda_items_meeting_id'))

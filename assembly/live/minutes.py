@@ -1,0 +1,165 @@
+"""Minutes, written when a meeting closes: attendance, then per item the note-taker's notes and
+the outcome as the proposal log recorded it (agreements with their re-evaluation date,
+postponements with reasons and blocks, delegations with their mandates). Stored in Markdown with
+the meeting's visibility; every read goes through ``visible_meetings``."""
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+
+from assembly.collectives.models import Body
+from assembly.core.db import utcnow
+from assembly.extensions import db
+from assembly.live.models import LiveNote, Minutes
+from assembly.live.service import participants
+from assembly.meetings import service as meetings
+from assembly.meetings.models import AgendaItem, Meeting, Role
+from assembly.people.models import Person
+from assembly.people.service import LANGUAGES, is_member
+from assembly.proposals.models import Agreement, Phase, PositionKind, ProposalEvent
+from assembly.visibility import Viewer, visible_meetings
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+def _inline(text: str | None) -> str:
+    """User text on one line, its Markdown characters escaped so a name cannot format the
+    minutes."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+
+
+def _language(meeting: Meeting) -> str:
+    """Minutes are written in the meeting's first language."""
+    codes = meeting.languages.split() or meeting.collective.language_list
+    return next((code for code in codes if code in LANGUAGES), "en")
+
+
+def generate_minutes(meeting: Meeting, actor: Person | None = None) -> Minutes:
+    with force_locale(_language(meeting)):
+        text = minutes_text(meeting)
+    minutes = db.session.scalars(sa.select(Minutes).where(Minutes.meeting_id == meeting.id)).first()
+    if minutes is None:
+        minutes = Minutes(meeting_id=meeting.id, collective_id=meeting.collective_id,
+                          body_id=meeting.body_id, created_by_id=getattr(actor, "id", None),
+                          created_at=utcnow())
+        db.session.add(minutes)
+    minutes.text, minutes.visibility = text, meeting.visibility
+    db.session.flush()
+    return minutes
+
+
+def visible_minutes(viewer: Viewer) -> sa.Select:
+    readable = visible_meetings(viewer).with_only_columns(Meeting.id)
+    return sa.select(Minutes).where(Minutes.meeting_id.in_(readable))
+
+
+def minutes_of(viewer: Viewer, meeting: Meeting) -> Minutes | None:
+    return db.session.scalars(
+        visible_minutes(viewer).where(Minutes.meeting_id == meeting.id)).first()
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def minutes_text(meeting: Meeting) -> str:
+    title = meeting.title or _("Meeting of %(body)s", body=meeting.body.name)
+    day = meetings.local_date(meeting.starts_at, meeting.body)
+    lines = [f"# {_inline(title)}", "",
+             f"{format_date(day, 'long')} · {_inline(meeting.body.name)}", ""]
+    lines += _attendance(meeting)
+    notes = dict(db.session.execute(sa.select(LiveNote.item_id, LiveNote.text).where(
+        LiveNote.meeting_id == meeting.id)).all())
+    for number, item in enumerate(meetings.agenda(meeting), start=1):
+        lines += _item(meeting, number, item, notes.get(item.id, ""))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _names(people) -> str:
+    return ", ".join(_inline(name) for name in sorted(people, key=str.casefold)) or "—"
+
+
+def _attendance(meeting: Meeting) -> list[str]:
+    members, guests = [], []
+    for participant in participants(meeting):
+        is_guest = participant.person is None or not is_member(participant.person,
+                                                               meeting.collective)
+        (guests if is_guest else members).append(participant.name)
+    lines = ["## " + _("Attendance"), "",
+             f"- **{_('Present')} ({len(members)}):** {_names(members)}",
+             f"- **{_('Guests')} ({len(guests)}):** {_names(guests)}"]
+    for role in (Role.FACILITATOR, Role.NOTE_TAKER, Role.TIME_KEEPER):
+        holders = [p.display_name for p in meeting.holders(role)]
+        if holders:
+            lines.append(f"- **{role.label}:** {_names(holders)}")
+    return [*lines, ""]
+
+
+def _item(meeting: Meeting, number: int, item: AgendaItem, note: str) -> list[str]:
+    lines = [f"## {number}. {_inline(item.display_title)}", "", f"*{item.kind_enum.label}*", ""]
+    lines += [note.strip() if note.strip() else "*" + _("No notes were taken.") + "*", ""]
+    if item.proposal is None:
+        return lines
+    if item.outcome is None:
+        return [*lines, f"**{_('Outcome')}:** " + _("none recorded; the proposal returns at "
+                                                     "the next meeting."), ""]
+    lines.append(f"**{_('Outcome')}:** {Phase(item.outcome).label}")
+    lines.append("")
+    lines += _record_of(meeting, item)
+    return [*lines, ""]
+
+
+def _events(meeting: Meeting, item: AgendaItem) -> list[ProposalEvent]:
+    return list(db.session.scalars(sa.select(ProposalEvent).where(
+        ProposalEvent.proposal_id == item.proposal_id, ProposalEvent.meeting_id == meeting.id,
+        ProposalEvent.to_phase.in_([Phase.AGREED, Phase.POSTPONED, Phase.DELEGATED,
+                                    Phase.DRAFTING])).order_by(ProposalEvent.seq)))
+
+
+def _record_of(meeting: Meeting, item: AgendaItem) -> list[str]:
+    lines = []
+    for event in _events(meeting, item):
+        if event.reason:
+            lines.append(f"- {_('Reason')}: {_inline(event.reason)}")
+        if event.to_phase == Phase.AGREED:
+            lines += _agreement(meeting, item, event)
+        elif event.to_phase == Phase.POSTPONED:
+            for block in event.data.get("blocks", []):
+                lines.append(f"- **{_('Block')}** ({_inline(block.get('name'))}): "
+                             f"{_inline(block.get('reason'))}")
+        elif event.to_phase == Phase.DELEGATED:
+            lines += _delegation(event)
+    return lines
+
+
+def _agreement(meeting: Meeting, item: AgendaItem, event: ProposalEvent) -> list[str]:
+    agreement = db.session.scalars(sa.select(Agreement).where(
+        Agreement.proposal_id == item.proposal_id, Agreement.meeting_id == meeting.id)
+        .order_by(Agreement.id.desc())).first()
+    review = event.data.get("review_date")
+    lines = []
+    if review:
+        when = format_date(date.fromisoformat(review), "long")
+        lines.append(f"- {_('Re-evaluation on')}: {when}")
+    if agreement is None:
+        return lines
+    if agreement.implementers:
+        lines.append(f"- {_('Implemented by')}: {_inline(agreement.implementers)}")
+    for position in agreement.positions:
+        if position.resolved_at_meeting_id is not None:
+            continue
+        label = PositionKind(position.kind).label
+        reason = f": {_inline(position.reason)}" if position.reason else ""
+        lines.append(f"- {label} ({_inline(position.name)}){reason}")
+    return lines
+
+
+def _delegation(event: ProposalEvent) -> list[str]:
+    group = db.session.get(Body, event.data.get("working_group") or 0)
+    lines = [f"- {_('Delegated to')}: {_inline(group.name if group else '')}",
+             f"- {_('Mandate')}: {_inline(event.data.get('mandate'))}"]
+    if event.data.get("return_date"):
+        returns = date.fromisoformat(event.data["return_date"])
+        lines.append(f"- {_('Returns by')}: {format_date(returns, 'long')}")
+    return lines
