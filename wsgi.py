@@ -6,6 +6,8 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 
+os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
+
 from assembly import create_app  # noqa: E402
 from assembly.extensions import socketio  # noqa: E402
 

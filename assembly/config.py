@@ -16,8 +16,9 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL") or _sqlite_default(instance_path),
         "SOCKETIO_MESSAGE_QUEUE": env("SOCKETIO_MESSAGE_QUEUE") or None,
-        # eventlet in production; the async mode is one setting so it can change without code.
-        "SOCKETIO_ASYNC_MODE": env("SOCKETIO_ASYNC_MODE", "eventlet"),
+        # wsgi.py sets eventlet for the server; commands and tests need no green threads. The
+        # async mode is one setting, so it can change without touching code.
+        "SOCKETIO_ASYNC_MODE": env("SOCKETIO_ASYNC_MODE", "threading"),
         "ASSEMBLY_ENV": env("ASSEMBLY_ENV", "development"),
         "PUBLIC_URL": env("PUBLIC_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
@@ -30,4 +31,9 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # A whole request above this gets the 413 page. It stays well above the largest proposal
+        # text a form accepts (proposals.service.MAX_TEXT_BYTES, x3 once URL-encoded), so a
+        # long text is refused by the form in words and kept, not lost to a 413.
+        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": int(env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
     }
