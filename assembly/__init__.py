@@ -54,13 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
     from assembly import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from assembly.cli import assembly_cli
     from assembly.collectives.views import bp as collectives_bp
+    from assembly.comments.views import bp as comments_bp
     from assembly.core.web import register_web
     from assembly.live.views import bp as live_bp
     from assembly.meetings.views import bp as meetings_bp
     from assembly.people.views import bp as people_bp
     from assembly.proposals.views import bp as proposals_bp
 
-    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp):
+    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp, comments_bp):
         app.register_blueprint(blueprint)
     register_web(app)
     app.cli.add_command(assembly_cli)

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
+from assembly.comments.models import Comment, CommentVersion
 from assembly.live.models import (
     CheckAnswer,
     ConsensusCheck,
@@ -25,7 +26,8 @@ from assembly.proposals.models import (
 
 __all__ = [
     "AgendaItem", "Agreement", "AgreementPosition", "Body", "BodyParticipant", "CheckAnswer",
-    "Collective", "ConsensusCheck", "LiveAction", "LiveHand", "LiveMeeting", "LiveNote",
+    "Collective", "Comment", "CommentVersion", "ConsensusCheck", "LiveAction", "LiveHand",
+    "LiveMeeting", "LiveNote",
     "LiveParticipant", "LiveSignal", "LiveTurn", "Minutes",
     "Invitation", "Meeting", "MeetingRole", "Membership", "NetworkMembership", "Person",
     "Proposal", "ProposalEvent", "Revision",

@@ -32,7 +32,7 @@ from assembly.meetings.service import upcoming_meetings
 from assembly.people.models import Person
 from assembly.people.service import members_of, require_member
 from assembly.proposals.models import Agreement, AgreementStatus, Phase, Proposal
-from assembly.proposals.service import due_for_review
+from assembly.proposals.service import due_for_review, mandates
 from assembly.visibility import (
     Viewer,
     current_viewer,
@@ -197,7 +197,7 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     return render_template(
         "collectives/body.html", collective=collective, body=body, is_member=is_member,
         is_participant=is_participant, working_group=working_group,
-        by_phase=_by_phase(proposals), delegated=delegated,
+        by_phase=_by_phase(proposals), mandates=mandates(delegated, collective.timezone),
         agreements=_agreements(viewer, Proposal.body_id == body.id,
                                order=[Agreement.review_date], limit=LIST_LIMIT),
         due=_only_visible_proposals(viewer, due_for_review(body)),

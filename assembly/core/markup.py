@@ -15,9 +15,11 @@ ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
 
 
 def _safe_links(attrs, new=False):
-    href_key = (None, "href")
-    if href_key in attrs:
-        attrs[(None, "rel")] = "nofollow noopener"
+    """Every link gets rel="nofollow noopener"; a link whose URL the cleaner refused (e.g.
+    javascript:) has no href left and becomes its plain text."""
+    if not attrs.get((None, "href")):
+        return None
+    attrs[(None, "rel")] = "nofollow noopener"
     return attrs
 
 

@@ -70,9 +70,13 @@ def broadcast(meeting: Meeting) -> tuple[dict, dict]:
     """After a commit: the new state to everyone in the meeting, the console to its
     facilitators. Pages that change live state (a guest joining, a meeting closed from its
     page) call this after their commit too. Returns the snapshot and console sent."""
-    snapshot, console = service.snapshot(meeting), service.console(meeting)
+    snapshot = service.snapshot(meeting)
     socketio.emit("state", {"meeting_id": meeting.id, "seq": snapshot["seq"],
                             "snapshot": snapshot}, to=meeting_room(meeting.id))
+    # Let the room's writes go out before the facilitators' console (which lists everyone
+    # present) is computed: the projector and phones should not wait for it.
+    socketio.sleep(0)
+    console = service.console(meeting)
     socketio.emit("console", {"meeting_id": meeting.id, "seq": snapshot["seq"],
                               "console": console}, to=facilitator_room(meeting.id))
     return snapshot, console

@@ -318,6 +318,7 @@ def _guest_page(meeting: Meeting, form: GuestForm, status: int = 200):
 
 @bp.route("/c/<slug>/m/<int:meeting_id>/live/join", methods=["POST"])
 def join_guest(slug, meeting_id):
+    from assembly.live.events import broadcast
     from assembly.live.service import join_as_guest
 
     meeting = _load(slug, meeting_id)
@@ -331,6 +332,7 @@ def join_guest(slug, meeting_id):
         apply_form_error(form, error)
         return _guest_page(meeting, form, 422)
     db.session.commit()
+    broadcast(meeting)  # one more present: every screen's count changes
     _remember_guest(meeting, participant.id)
     return redirect(url_for("live.participant", slug=slug, meeting_id=meeting_id))
 

@@ -15,11 +15,18 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from assembly.core.db import Visibility
 from assembly.proposals.models import PositionKind
-from assembly.proposals.service import MAX_REASON, MAX_TEXT, MAX_TITLE
+from assembly.proposals.service import MAX_REASON, MAX_TEXT, MAX_TITLE, text_size_error
 
 REASON = _l("Reason")
 MEETING = _l("At which meeting (if any)")
@@ -29,10 +36,16 @@ def _optional_id(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def text_size(form, field):
+    """The same bounds as the service, in the same words (characters and bytes)."""
+    if (message := text_size_error(field.data)) is not None:
+        raise ValidationError(message)
+
+
 class ProposalForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     text = TextAreaField(_l("Text (Markdown, optional for now)"),
-                         validators=[Optional(), Length(max=MAX_TEXT)])
+                         validators=[text_size, Optional()])
     visibility = SelectField(
         _l("Who can read it"),
         choices=[(Visibility.PUBLIC.value, Visibility.PUBLIC.label),
@@ -42,10 +55,19 @@ class ProposalForm(FlaskForm):
 
 
 class EditForm(FlaskForm):
-    text = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    text = TextAreaField(_l("Text (Markdown)"), validators=[text_size, DataRequired()])
     summary = StringField(_l("What did you change? (short)"),
                           validators=[Optional(), Length(max=200)])
     base_revision = HiddenField()
+
+
+class RestoreForm(FlaskForm):
+    base_revision = HiddenField()
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(_l("What the group did (recorded as the reason)"),
+                           validators=[DataRequired(), Length(max=MAX_REASON)])
 
 
 class ReasonForm(FlaskForm):

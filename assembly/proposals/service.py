@@ -4,6 +4,7 @@ with the log. Views and the live layer call these functions; no rule lives anywh
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from assembly.collectives.models import Body, BodyKind
 from assembly.collectives.service import slugify
 from assembly.core.db import Visibility, strictest, utcnow
-from assembly.core.errors import Conflict, Forbidden, Invalid
+from assembly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from assembly.extensions import db
 from assembly.meetings import service as meetings
 from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingStatus
@@ -35,7 +36,10 @@ from assembly.proposals.models import (
 from assembly.visibility import can_read_proposal, viewer_for
 
 MAX_TITLE = 200
-MAX_TEXT = 100_000
+MAX_TEXT = 200_000
+# Greek, Arabic and Farsi take two bytes a character: the byte bound leaves room for a full text in
+# any script while keeping the sent form (x3 when URL-encoded) well under MAX_CONTENT_LENGTH.
+MAX_TEXT_BYTES = 400_000
 MAX_REASON = 5_000
 # Phases that close an agenda item; going on the agenda or under review opens one.
 OUTCOME_PHASES = frozenset(Phase) - {Phase.ON_AGENDA, Phase.UNDER_REVIEW, Phase.IDENTIFIED}
@@ -249,6 +253,7 @@ def create_proposal(
     if body.visibility == Visibility.CONFIDENTIAL and not can_read_body_as(author, body):
         raise Forbidden(_l("Only participants of this confidential space can do this."))
     title = clean_text(title, max_length=MAX_TITLE, field="title")
+    check_text_size(text)
     text = clean_text(text, max_length=MAX_TEXT, field="text", required=False)
     if visibility not in set(Visibility):
         raise Invalid(_l("Unknown visibility."), field="visibility")
@@ -267,6 +272,24 @@ def create_proposal(
     if text:
         revise(proposal, author, text, summary=str(_l("First text")), base_revision=0)
     return proposal
+
+
+def text_size_error(text: str | None) -> str | None:
+    """Why a proposal text is too large to keep, in words; None when it fits."""
+    text = text or ""
+    if len(text) > MAX_TEXT:
+        return str(_l("This text is too long: %(size)d characters, the limit is %(n)d. Shorten it "
+                      "or move annexes to a separate document.", size=len(text), n=MAX_TEXT))
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        return str(_l("This text is too large: %(size)d kB, the limit is %(n)d kB. Shorten it or "
+                      "move annexes to a separate document.",
+                      size=len(text.encode("utf-8")) // 1000, n=MAX_TEXT_BYTES // 1000))
+    return None
+
+
+def check_text_size(text: str | None) -> None:
+    if (message := text_size_error(text)) is not None:
+        raise Invalid(message, field="text")
 
 
 def can_read_body_as(person: Person, body: Body) -> bool:
@@ -288,6 +311,7 @@ def revise(
                "compare it with the current version and save again."),
             current_revision=proposal.revision_number,
         )
+    check_text_size(text)
     text = clean_text(text, max_length=MAX_TEXT, field="text")
     summary = clean_text(summary, max_length=200, field="summary", required=False)
     current = proposal.current_revision
@@ -300,6 +324,24 @@ def revise(
     _record(proposal, EventKind.REVISED, actor=author, reason=summary,
             data={"revision": revision.number})
     return revision
+
+
+def get_revision(proposal: Proposal, number: int) -> Revision:
+    """A revision of this proposal only: numbers of other proposals are not reachable."""
+    found = db.session.scalars(sa.select(Revision).where(
+        Revision.proposal_id == proposal.id, Revision.number == number)).first()
+    if found is None:
+        raise NotFound(_l("This proposal has no revision %(n)d.", n=number))
+    return found
+
+
+def restore_revision(proposal: Proposal, actor: Person, number: int, *,
+                     base_revision: int) -> Revision:
+    """Bring back the text of an earlier revision as a new revision: history is never rewritten,
+    and the same phase and concurrency rules as any edit apply."""
+    old = get_revision(proposal, number)
+    return revise(proposal, actor, old.text, base_revision=base_revision,
+                  summary=str(_l("Restored revision %(n)d", n=number)))
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -359,6 +401,45 @@ def return_from_delegation(proposal: Proposal, actor: Person, note: str) -> Prop
                         action="return_from_delegation")
     _clear_delegation(proposal)
     return event
+
+
+def return_onto_next_agenda(proposal: Proposal, actor: Person, note: str) -> AgendaItem:
+    """The working group hands its work back onto the next agenda of the body it returns to,
+    with a note of what it did. Only the deciding body's meetings can take it up."""
+    require_can_act(actor, proposal)
+    if Phase(proposal.phase) != Phase.DELEGATED:
+        raise Conflict(_l("Only a delegated proposal can be returned by its working group."))
+    note = _reason(note, required=True)
+    returns_to = proposal.return_body or proposal.body
+    if returns_to.id != proposal.body_id:
+        raise Conflict(_l("This proposal returns to %(returns)s, but only %(body)s can decide it. "
+                          "Return it to drafting instead and bring it to %(returns)s from there.",
+                          returns=returns_to.name, body=proposal.body.name))
+    meeting = meetings.next_meeting(returns_to)
+    if meeting is None:
+        raise Conflict(_l("%(body)s has no upcoming meeting. Plan one first, or return the "
+                          "proposal to drafting.", body=returns_to.name))
+    return put_on_agenda(proposal, actor, meeting, reason=note)
+
+
+@dataclass(frozen=True)
+class Mandate:
+    """A proposal delegated to a working group, with the days left until its return date."""
+
+    proposal: Proposal
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def mandates(delegated: list[Proposal], timezone: str, now=None) -> list[Mandate]:
+    """Overdue mandates first (the longest overdue at the top), then by return date. Days are
+    counted in the collective's own time zone."""
+    today = (now or utcnow()).astimezone(ZoneInfo(timezone)).date()
+    found = [Mandate(p, (p.return_date - today).days) for p in delegated if p.return_date]
+    return sorted(found, key=lambda m: (not m.overdue, m.days_left, m.proposal.id))
 
 
 def put_on_agenda(

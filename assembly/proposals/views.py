@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,9 +16,9 @@ from assembly.meetings import service as meetings
 from assembly.meetings.models import Meeting, MeetingStatus
 from assembly.people.models import Person
 from assembly.people.service import is_member
-from assembly.proposals import forms
+from assembly.proposals import diff, forms
 from assembly.proposals import service as proposals
-from assembly.proposals.models import Phase, Proposal, Revision
+from assembly.proposals.models import Phase, Proposal
 from assembly.visibility import (
     current_viewer,
     get_body,
@@ -195,9 +195,12 @@ def _agree(proposal: Proposal, actor, meeting, form) -> None:
     )
 
 
-def _page(proposal: Proposal, *, active: str | None = None, active_form=None, status=200):
+def _page(proposal: Proposal, *, active: str | None = None, active_form=None, status=200,
+          return_form=None, saved_draft: bool = False):
     can_act = is_member(current_user if current_user.is_authenticated else None,
                         proposal.collective)
+    if can_act and proposal.phase == Phase.DELEGATED and return_form is None:
+        return_form = forms.ReturnForm(formdata=None)
     action_forms = {}
     if can_act:
         for action in proposals.available_actions(proposal):
@@ -206,7 +209,8 @@ def _page(proposal: Proposal, *, active: str | None = None, active_form=None, st
     return render_template(
         "proposals/proposal.html", proposal=proposal, collective=proposal.collective,
         phase=Phase(proposal.phase), actions=proposals.available_actions(proposal),
-        action_forms=action_forms, active=active, can_act=can_act,
+        action_forms=action_forms, active=active, can_act=can_act, return_form=return_form,
+        saved_draft=saved_draft,
         editable=Phase(proposal.phase) in proposals.EDITABLE_PHASES,
         # Only bodies this reader may know of: a confidential group is never named to others.
         bodies={b.id: b for b in db.session.scalars(visible_bodies(current_viewer()).where(
@@ -220,7 +224,9 @@ def proposal(slug, proposal_id, proposal_slug=None):
     found = _load(slug, proposal_id)
     if proposal_slug != found.slug:
         return redirect(proposal_url(found), code=301)
-    return _page(found)
+    # Set by a successful save: the page tells the autosave script to forget the draft.
+    saved_draft = session.pop("saved_draft", None) == found.id
+    return _page(found, saved_draft=saved_draft)
 
 
 @bp.route("/c/<slug>/p/<int:proposal_id>/steps/<action>", methods=["POST"])
@@ -279,16 +285,15 @@ def edit(slug, proposal_id):
     found = _load(slug, proposal_id)
     form = forms.EditForm()
     current = found.current_revision
-    conflict = None
+    conflict = merge = None
     if request.method == "GET":
         form.text.data = current.text if current else ""
         form.base_revision.data = found.revision_number
     elif form.validate_on_submit():
-        base = form.base_revision.data
+        base = _number(form.base_revision.data)
         try:
             proposals.revise(found, current_user._get_current_object(), form.text.data,
-                             summary=form.summary.data or "",
-                             base_revision=int(base) if str(base).isdigit() else -1)
+                             summary=form.summary.data or "", base_revision=base)
         except Invalid as error:
             db.session.rollback()
             apply_form_error(form, error)
@@ -296,24 +301,134 @@ def edit(slug, proposal_id):
             db.session.rollback()
             found = _load(slug, proposal_id)
             conflict = error
+            if "current_revision" in error.details:
+                merge = _merge(found, base, form.text.data)
             # Keep what was typed; the next save is based on the newer revision.
             form.base_revision.data = found.revision_number
         else:
             db.session.commit()
+            session["saved_draft"] = found.id
             flash(_("Saved as revision %(n)d.", n=found.revision_number), "ok")
             return redirect(proposal_url(found))
     status = conflict.status if conflict else (422 if request.method == "POST" else 200)
     return render_template("proposals/edit.html", form=form, proposal=found,
-                           collective=found.collective, conflict=conflict,
-                           current=found.current_revision), status
+                           collective=found.collective, conflict=conflict, merge=merge,
+                           current=found.current_revision, max_text=proposals.MAX_TEXT,
+                           draft_strings=_draft_strings()), status
+
+
+def _number(value) -> int:
+    return int(value) if str(value or "").isdigit() else -1
+
+
+def _merge(proposal: Proposal, base: int, typed: str) -> dict:
+    """What the other person changed since the typist started, and what the typist changes on
+    top of the current version: the two sides of a conflict, side by side."""
+    started = next((r for r in proposal.revisions if r.number == base), None)
+    current = proposal.current_revision
+    current_text = current.text if current else ""
+    theirs = diff.word_diff(started.text if started else "", current_text)
+    mine = diff.word_diff(current_text, typed or "")
+    return {"started": started, "theirs": diff.render(theirs), "mine": diff.render(mine),
+            "theirs_counts": diff.counts(theirs), "mine_counts": diff.counts(mine)}
+
+
+def _draft_strings() -> dict:
+    """The autosave script's words, rendered here so they are translated (no English in JS)."""
+    return {
+        "restored": _("A draft you had not saved was restored from this browser. Check it "
+                      "before saving."),
+        "discard": _("Discard the saved draft"),
+        "discarded": _("The saved draft was discarded; the text is as it was when the page "
+                       "opened."),
+    }
 
 
 @bp.route("/c/<slug>/p/<int:proposal_id>/revisions/<int:number>")
 def revision(slug, proposal_id, number):
     found = _load(slug, proposal_id)
-    shown = db.session.scalars(sa.select(Revision).where(
-        Revision.proposal_id == found.id, Revision.number == number)).first()
-    if shown is None:
-        abort(404)
+    shown = proposals.get_revision(found, number)
     return render_template("proposals/revision.html", proposal=found, revision=shown,
-                           collective=found.collective)
+                           collective=found.collective, restore_form=forms.RestoreForm(),
+                           can_act=is_member(current_user if current_user.is_authenticated
+                                             else None, found.collective),
+                           editable=Phase(found.phase) in proposals.EDITABLE_PHASES)
+
+
+def _revision_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit():
+        abort(404)
+    return int(value)
+
+
+@bp.route("/c/<slug>/p/<int:proposal_id>/compare")
+def compare(slug, proposal_id):
+    """Any two revisions side by side as one word-level diff of their Markdown source."""
+    found = _load(slug, proposal_id)
+    if found.revision_number == 0:
+        abort(404)
+    to = _revision_arg("to", found.revision_number)
+    since = _revision_arg("from", max(to - 1, 1))
+    old, new = proposals.get_revision(found, since), proposals.get_revision(found, to)
+    pieces = diff.word_diff(old.text, new.text)
+    return render_template("proposals/compare.html", proposal=found, collective=found.collective,
+                           old=old, new=new, diff=diff.render(pieces), counts=diff.counts(pieces),
+                           same=old.text == new.text)
+
+
+@bp.route("/c/<slug>/p/<int:proposal_id>/revisions/<int:number>/restore", methods=["POST"])
+@login_required
+def restore(slug, proposal_id, number):
+    found = _load(slug, proposal_id)
+    form = forms.RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        restored = proposals.restore_revision(found, current_user._get_current_object(), number,
+                                              base_revision=_number(form.base_revision.data))
+    except DomainError as error:
+        db.session.rollback()
+        message = str(error.message)
+        if "current_revision" in error.details:
+            message = _("Someone saved a newer revision in the meantime, so nothing was "
+                        "restored. Compare it with revision %(n)d and restore again if still "
+                        "needed.", n=number)
+        flash(message, "error")
+        found = _load(slug, proposal_id)
+        return render_template(
+            "proposals/revision.html", proposal=found, collective=found.collective,
+            revision=proposals.get_revision(found, number), restore_form=forms.RestoreForm(),
+            can_act=True, editable=Phase(found.phase) in proposals.EDITABLE_PHASES,
+        ), error.status
+    db.session.commit()
+    flash(_("Revision %(old)d restored as revision %(n)d.", old=number, n=restored.number), "ok")
+    return redirect(proposal_url(found))
+
+
+@bp.route("/c/<slug>/p/<int:proposal_id>/return-to-agenda", methods=["POST"])
+@login_required
+def return_to_agenda(slug, proposal_id):
+    """The working group returns its work onto the next agenda of the deciding body."""
+    found = _load(slug, proposal_id)
+    form = forms.ReturnForm()
+    if not form.validate_on_submit():
+        return _page(found, return_form=form, status=422)
+    try:
+        item = proposals.return_onto_next_agenda(found, current_user._get_current_object(),
+                                                 form.reason.data)
+    except Invalid as error:
+        db.session.rollback()
+        apply_form_error(form, error)
+        return _page(_load(slug, proposal_id), return_form=form, status=422)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _page(_load(slug, proposal_id), return_form=form, status=error.status)
+    db.session.commit()
+    flash(_("Returned onto the agenda of the meeting of %(when)s.",
+            when=local_datetime(item.meeting.starts_at, found.collective.timezone, "short")),
+          "ok")
+    return redirect(proposal_url(found))

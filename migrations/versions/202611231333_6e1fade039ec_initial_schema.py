@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9e639dd17434
+Revision ID: 6e1fade039ec
 Revises: 
-Create Date: 2026-11-23 12:51:09.003165
+Create Date: 2026-11-23 13:33:07.159054
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import assembly.core.db  # noqa: F401  (UTCDateTime columns)
 
 
 # revision identifiers, used by Alembic.
-revision = '9e639dd17434'
+revision = '6e1fade039ec'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -322,6 +322,33 @@ def upgrade():
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreements_proposal_id'), ['proposal_id'], unique=False)
 
+    op.create_table('comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=True),
+    sa.Column('paragraph_index', sa.Integer(), nullable=True),
+    sa.Column('paragraph_hash', sa.String(length=64), nullable=True),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('edited_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.Column('resolved_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_at', assembly.core.db.UTCDateTime(), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_comments_author_id_people')),
+    sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_comments_proposal_id_proposals')),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['people.id'], name=op.f('fk_comments_resolved_by_id_people')),
+    sa.ForeignKeyConstraint(['revision_id'], ['revisions.id'], name=op.f('fk_comments_revision_id_revisions')),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['people.id'], name=op.f('fk_comments_withdrawn_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('live_actions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -439,6 +466,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_agreement_present_person_id_people')),
     sa.PrimaryKeyConstraint('agreement_id', 'person_id', name=op.f('pk_agreement_present'))
     )
+    op.create_table('comment_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('edited_at', assembly.core.db.UTCDateTime(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['by_id'], ['people.id'], name=op.f('fk_comment_versions_by_id_people')),
+    sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_comment_versions_comment_id_comments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_versions'))
+    )
+    with op.batch_alter_table('comment_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comment_versions_comment_id'), ['comment_id'], unique=False)
+
     op.create_table('live_check_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('check_id', sa.Integer(), nullable=False),
@@ -485,6 +525,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_live_check_answers_check_id'))
 
     op.drop_table('live_check_answers')
+    with op.batch_alter_table('comment_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comment_versions_comment_id'))
+
+    op.drop_table('comment_versions')
     op.drop_table('agreement_present')
     with op.batch_alter_table('agreement_positions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_positions_agreement_id'))
@@ -509,6 +553,11 @@ def downgrade():
 
     op.drop_table('live_checks')
     op.drop_table('live_actions')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comments_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
+
+    op.drop_table('comments')
     with op.batch_alter_table('agreements', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreements_proposal_id'))
 

@@ -1,0 +1,1 @@
+"""Threaded comments on proposals, anchored to paragraphs of a revision."""

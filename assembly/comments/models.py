@@ -1,0 +1,73 @@
+"""Comments on proposals. A comment has no visibility of its own: it is exactly as open as its
+proposal, and every read goes through ``visibility.visible_proposals``."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assembly.core.db import Model, UTCDateTime, created_at_column
+
+
+class Comment(Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposals.id"), nullable=False, index=True
+    )
+    # The anchor: a paragraph of the revision the author was reading. All three are empty for a
+    # comment on the whole proposal, and for replies (they follow their thread).
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id"))
+    paragraph_index: Mapped[int | None] = mapped_column()
+    paragraph_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    # The current Markdown text; every version, the first included, is in CommentVersion.
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    # Withdrawal is soft: the text stays in the history, the thread says it was withdrawn.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+
+    proposal = relationship("Proposal")
+    revision = relationship("Revision")
+    author = relationship("Person", foreign_keys=[author_id])
+    resolved_by = relationship("Person", foreign_keys=[resolved_by_id])
+    withdrawn_by = relationship("Person", foreign_keys=[withdrawn_by_id])
+    parent: Mapped["Comment | None"] = relationship(remote_side=[id])
+    versions: Mapped[list["CommentVersion"]] = relationship(
+        back_populates="comment", order_by="CommentVersion.id"
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on proposal {self.proposal_id}>"
+
+
+class CommentVersion(Model):
+    """One version of a comment's text. Append-only: a flush that changes or deletes one is
+    refused (see ``comments.service``)."""
+
+    __tablename__ = "comment_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id"), nullable=False, index=True
+    )
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    edited_at: Mapped[datetime] = created_at_column()
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+
+    comment: Mapped[Comment] = relationship(back_populates="versions")
+    by = relationship("Person")
