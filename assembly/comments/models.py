@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assembly.core.db import Model, UTCDateTime, created_at_column
+from assembly.core.db import Model, UTCDateTime, append_only, created_at_column
 
 
 class Comment(Model):
@@ -55,6 +55,7 @@ class Comment(Model):
         return f"<Comment {self.id} on proposal {self.proposal_id}>"
 
 
+@append_only
 class CommentVersion(Model):
     """One version of a comment's text. Append-only: a flush that changes or deletes one is
     refused (see ``comments.service``)."""

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from assembly.comments.models import Comment, CommentVersion
 from assembly.core.db import utcnow
@@ -29,15 +28,6 @@ MAX_DEPTH = 6
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACES = re.compile(r"\s+")
 
-
-@sa_event.listens_for(Session, "before_flush")
-def _refuse_history_rewrites(session, flush_context, instances):
-    """Earlier versions of a comment are kept as they were: never changed, never deleted."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, CommentVersion) and (
-            obj in session.deleted or session.is_modified(obj, include_collections=False)
-        ):
-            raise RuntimeError("comment versions are append-only")
 
 
 # --- paragraphs ----------------------------------------------------------------------------

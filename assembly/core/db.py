@@ -5,7 +5,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assembly.extensions import db
 
@@ -67,3 +68,21 @@ def created_at_column() -> Mapped[datetime]:
 
 
 Model = db.Model
+
+_APPEND_ONLY: set[type] = set()
+
+
+def append_only(model: type) -> type:
+    """Class decorator: rows of this table are written once, never changed or deleted (event
+    logs, edit histories). A flush that tries is refused."""
+    _APPEND_ONLY.add(model)
+    return model
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _refuse_rewrites(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if type(obj) in _APPEND_ONLY and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise RuntimeError(f"{type(obj).__name__} rows are append-only")

@@ -1,5 +1,7 @@
 """All user text goes through one sanitiser: Markdown, then bleach with an allowlist."""
 
+from functools import lru_cache
+
 import bleach
 import markdown as md
 from bleach.linkifier import Linker
@@ -29,8 +31,22 @@ _cleaner = bleach.Cleaner(
 _linker = Linker(callbacks=[_safe_links], skip_tags=["pre", "code"])
 
 
+CACHED_TEXT_LENGTH = 50_000
+
+
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
+    # The same texts are rendered again and again (a live meeting re-sends the current proposal
+    # with every change); rendering is pure, so shorter texts are remembered.
+    if len(text) <= CACHED_TEXT_LENGTH:
+        return _render_cached(text)
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     return Markup(_linker.linkify(_cleaner.clean(html)))
+
+
+_render_cached = lru_cache(maxsize=256)(_render)

@@ -7,10 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assembly.core.db import Model, UTCDateTime, VisibilityMixin, created_at_column
+from assembly.core.db import Model, UTCDateTime, VisibilityMixin, append_only, created_at_column
 
 
 class QueuePolicy(StrEnum):
@@ -205,6 +204,7 @@ class LiveNote(Model):
     updated_at: Mapped[datetime] = created_at_column()
 
 
+@append_only
 class LiveAction(Model):
     """Every applied action, in order. Append-only; ``action_id`` (made by the client) is unique
     per meeting, so a retried action finds its earlier result here instead of applying twice."""
@@ -243,12 +243,3 @@ class Minutes(VisibilityMixin, Model):
 
     meeting = relationship("Meeting")
 
-
-@sa_event.listens_for(Session, "before_flush")
-def _refuse_log_rewrites(session, flush_context, instances):
-    """The live action log is append-only, like the proposal event log."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, LiveAction) and (
-            obj in session.deleted or session.is_modified(obj, include_collections=False)
-        ):
-            raise RuntimeError("live actions are append-only")

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assembly.core.db import Model, UTCDateTime, VisibilityMixin, created_at_column
+from assembly.core.db import Model, UTCDateTime, VisibilityMixin, append_only, created_at_column
 
 
 class Phase(StrEnum):
@@ -138,6 +138,7 @@ class Proposal(VisibilityMixin, Model):
         return f"<Proposal {self.id} {self.phase}>"
 
 
+@append_only
 class ProposalEvent(Model):
     """One step of a proposal's history. Append-only: nothing in the code updates or deletes
     these rows, and a flush that tries is refused (see ``proposals.service``)."""

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from assembly.collectives.models import Body, BodyKind
 from assembly.collectives.service import slugify
@@ -44,15 +42,6 @@ MAX_REASON = 5_000
 # Phases that close an agenda item; going on the agenda or under review opens one.
 OUTCOME_PHASES = frozenset(Phase) - {Phase.ON_AGENDA, Phase.UNDER_REVIEW, Phase.IDENTIFIED}
 
-
-@sa_event.listens_for(Session, "before_flush")
-def _refuse_history_rewrites(session, flush_context, instances):
-    """The event log is append-only: refuse any flush that changes or deletes an event."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, ProposalEvent) and (
-            obj in session.deleted or session.is_modified(obj, include_collections=False)
-        ):
-            raise RuntimeError("proposal events are append-only")
 
 
 # --- reading -------------------------------------------------------------------------------
