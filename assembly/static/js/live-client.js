@@ -396,8 +396,22 @@
     });
   };
 
+  /** A feeder for the #live-feedback box: errors stay (and are alerts), the rest fade after
+      `keepMs`. */
+  function feedbackBox(keepMs) {
+    var timer = null;
+    return function (text, isError) {
+      var box = document.getElementById("live-feedback");
+      box.classList.toggle("is-error", !!isError);
+      box.setAttribute("role", isError ? "alert" : "status");
+      box.textContent = text;
+      window.clearTimeout(timer);
+      if (!isError) { timer = window.setTimeout(function () { box.textContent = ""; }, keepMs); }
+    };
+  }
+
   window.Live = {
-    Client: LiveClient, t: t, tNodes: tNodes, el: el, icon: icon, name: name, replace: replace, clock: clock,
+    feedbackBox: feedbackBox, Client: LiveClient, t: t, tNodes: tNodes, el: el, icon: icon, name: name, replace: replace, clock: clock,
     announce: announce, seconds: seconds, describeChanges: describeChanges, uuid: uuid
   };
 }());

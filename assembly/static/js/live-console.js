@@ -12,16 +12,7 @@
   var consoleData = null;
   var notesItem = null;
   var notesDirty = false;
-  var feedbackTimer = null;
-
-  function feedback(text, isError) {
-    var box = $("live-feedback");
-    box.classList.toggle("is-error", !!isError);
-    box.setAttribute("role", isError ? "alert" : "status");
-    box.textContent = text;
-    window.clearTimeout(feedbackTimer);
-    if (!isError) { feedbackTimer = window.setTimeout(function () { box.textContent = ""; }, 3000); }
-  }
+  var feedback = L.feedbackBox(3000);
 
   function send(type, fields) {
     return client.act(type, fields || {}).then(function (response) {

@@ -7,16 +7,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var client;
   var shownText = null;
-  var feedbackTimer = null;
-
-  function feedback(text, isError) {
-    var box = $("live-feedback");
-    box.classList.toggle("is-error", !!isError);
-    box.setAttribute("role", isError ? "alert" : "status");
-    box.textContent = text;
-    window.clearTimeout(feedbackTimer);
-    if (!isError) { feedbackTimer = window.setTimeout(function () { box.textContent = ""; }, 4000); }
-  }
+  var feedback = L.feedbackBox(4000);
 
   // --- what the page shows ----------------------------------------------------------------
 
