@@ -22,7 +22,7 @@ from assembly.core.db import Visibility, strictest
 from assembly.core.errors import Invalid, NotFound
 from assembly.core.web import apply_form_error
 from assembly.extensions import db
-from assembly.meetings.models import Meeting, MeetingStatus
+from assembly.meetings.models import ITEM_KIND_LABELS, Meeting, MeetingStatus
 from assembly.people.models import Person
 from assembly.people.service import MAX_NAME_LENGTH, is_member, require_member
 from assembly.visibility import (
@@ -202,7 +202,7 @@ def strings() -> dict[str, str]:
         **{f"signal_banner_{kind}": str(label) for kind, label in SIGNAL_BANNERS.items()},
         **{f"answer_{kind}": str(label) for kind, label in ANSWER_LABELS.items()},
         **{f"outcome_{kind}": str(label) for kind, label in OUTCOME_LABELS.items()},
-        **{f"item_{kind}": str(label) for kind, label in ITEM_LABELS.items()},
+        **{f"item_{kind.value}": str(label) for kind, label in ITEM_KIND_LABELS.items()},
     }
 
 
@@ -239,12 +239,6 @@ OUTCOME_LABELS = {
     "postponed": _l("Postponed"),
     "delegated": _l("Delegated to a working group"),
     "drafting": _l("Back to drafting"),
-}
-ITEM_LABELS = {
-    "proposal": _l("Proposal"),
-    "carried_over": _l("Carried over"),
-    "review": _l("Re-evaluation due"),
-    "free": _l("Free point"),
 }
 
 
