@@ -58,6 +58,26 @@ def yielding_broadcast(meeting) -> None:
                   to=events.facilitator_room(meeting.id))
 
 
+_action_started = [0.0]
+
+
+def marking_find_meeting(function):
+    """Every event handler starts by finding its meeting: mark that moment."""
+    def wrapper(*args, **kwargs):
+        _action_started[0] = time.perf_counter()
+        return function(*args, **kwargs)
+    return wrapper
+
+
+def timed_emit(function):
+    """How long after its handler started each ``state`` is handed to the server."""
+    def wrapper(event, *args, **kwargs):
+        if event == "state" and _action_started[0]:
+            TIMES["until state emitted"].append(time.perf_counter() - _action_started[0])
+        return function(event, *args, **kwargs)
+    return wrapper
+
+
 def on_gc(phase: str, info: dict) -> None:
     if phase == "start":
         _gc_started[0] = time.perf_counter()
@@ -84,6 +104,8 @@ for step in ("snapshot", "console", "apply_action", "acting_participant", "find_
              "enter"):
     timed(service, step)
 timed(events, "broadcast")
+service.find_meeting = marking_find_meeting(service.find_meeting)
+socketio.emit = timed_emit(socketio.emit)
 gc.callbacks.append(on_gc)
 
 app = create_app()

@@ -1,5 +1,6 @@
 """Shared column types and mixins, written once (cf. Indico ``core/db/sqlalchemy``)."""
 
+import sqlite3
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -86,3 +87,17 @@ def _refuse_rewrites(session, flush_context, instances):
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise RuntimeError(f"{type(obj).__name__} rows are append-only")
+
+
+@sa_event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_settings(connection, _record) -> None:
+    """The embedded database behaves like the production one where it matters: foreign keys
+    are enforced, and the write-ahead log lets pages read while the live layer writes (and
+    makes a durable commit one fsync instead of a journal created, synced and deleted)."""
+    if not isinstance(connection, sqlite3.Connection):
+        return
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
