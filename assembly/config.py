@@ -16,6 +16,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL") or _sqlite_default(instance_path),
         "SOCKETIO_MESSAGE_QUEUE": env("SOCKETIO_MESSAGE_QUEUE") or None,
+        # Several installations may share one Redis: each needs its own channel.
+        "SOCKETIO_CHANNEL": env("SOCKETIO_CHANNEL", "assembly"),
         # wsgi.py sets eventlet for the server; commands and tests need no green threads. The
         # async mode is one setting, so it can change without touching code.
         "SOCKETIO_ASYNC_MODE": env("SOCKETIO_ASYNC_MODE", "threading"),

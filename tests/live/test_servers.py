@@ -218,7 +218,12 @@ def test_two_server_processes_share_rooms_through_redis(tmp_path, servers):
     token = uuid.uuid4().hex[:8]
     database = tmp_path / "live.sqlite3"
     meeting_id = prepare_database(database, token)["meeting"]
-    queue = {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL}
+    # A channel of this run's own: proves the setting is used, and that installations sharing
+    # one Redis stay apart.
+    channel = f"assembly-test-{token}"
+    listener = redis.Redis.from_url(REDIS_URL).pubsub()
+    listener.subscribe(channel)
+    queue = {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": channel}
     servers.append(Server(database, tmp_path / "a.log", queue))
     servers.append(Server(database, tmp_path / "b.log", queue))
     phone = Client(servers[0], meeting_id, "Nikos", "participant")
@@ -230,5 +235,8 @@ def test_two_server_processes_share_rooms_through_redis(tmp_path, servers):
     assert [(h["name"], h["kind"]) for h in seen["queue"]] == [("Nikos", "new_point")]
     called = console.act("call_next")
     assert phone.state_with(called["seq"], token)["speaker"]["name"] == "Nikos"
+    published = [listener.get_message(timeout=1) for _ in range(5)]
+    assert any(m and m["type"] == "message" for m in published), published
+    listener.close()
     for client in (phone, projector, console):
         client.close()
