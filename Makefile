@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app assembly
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev chromium lint translations clean
+.PHONY: run test install install-dev chromium lint translations messages clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -27,6 +27,14 @@ install-dev: $(VENV)/.installed-dev translations
 translations: | $(VENV)/bin/python
 	@if ls assembly/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(VENV)/bin/pybabel compile -q -d assembly/translations; fi
+
+# For developers after changing visible strings: extract them and merge into every catalogue
+# (tests/test_catalogues.py then lists what still needs translating).
+messages: | $(VENV)/bin/python
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Assembly -o assembly/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i assembly/translations/messages.pot -d assembly/translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 run: install
 	mkdir -p instance
