@@ -119,10 +119,13 @@ class Workers:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @classmethod
-    def start(cls, url: str, meeting_id: int, clients: list[dict], count: int) -> Workers:
+    def start(cls, urls: list[str], meeting_id: int, clients: list[dict], count: int) -> Workers:
+        """``count`` worker processes; with several servers, worker i connects to server
+        i mod len(urls), so the clients are spread evenly over them."""
         found = cls()
         for part in range(count):
             mine = clients[part::count]
+            url = urls[part % len(urls)]
             process = subprocess.Popen(
                 [PYTHON, __file__, "--worker"], cwd=ROOT, stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, text=True,
@@ -220,8 +223,14 @@ class RealApp:
         app.meeting_id, app.guests = setup_meeting(env, guests)
         return app
 
+    def beside(self, extra_env: dict) -> RealApp:
+        """Another server process on the same database, with ``extra_env`` (the Redis queue)."""
+        port = free_port()
+        env = {**self.env, **extra_env, "PORT": str(port)}
+        return RealApp(self.folder, port, env, None, self.meeting_id, self.guests, self.script)
+
     def start(self) -> None:
-        log = open(self.folder / "server.log", "w")  # noqa: SIM115 (open for the server's life)
+        log = open(self.folder / f"server-{self.port}.log", "w")  # noqa: SIM115 (server's life)
         self.process = subprocess.Popen([PYTHON, self.script], env=self.env, cwd=ROOT,
                                         stdout=log, stderr=subprocess.STDOUT)
         wait_for(self.url + "/", self.process)
@@ -332,12 +341,14 @@ class Run:
         return max(self.latencies) * 1000
 
 
-def measure(kind: str, url: str, pid: int, meeting_id: int, clients: list[dict],
+def measure(kind: str, urls: list[str], pids: list[int], meeting_id: int, clients: list[dict],
             facilitator_cookie: str | None, actions: int, interval: float,
             worker_count: int) -> Run:
+    """The facilitator talks to the first server; the clients are spread over all of them."""
     import socketio
 
-    workers = Workers.start(url, meeting_id, clients, worker_count)
+    url = urls[0]
+    workers = Workers.start(urls, meeting_id, clients, worker_count)
     try:
         connected, failed = workers.wait_ready()
         facilitator = socketio.Client(reconnection=False)
@@ -367,7 +378,8 @@ def measure(kind: str, url: str, pid: int, meeting_id: int, clients: list[dict],
                 sent[answer["seq"]] = started
             time.sleep(interval)
         time.sleep(max(1.0, interval * 2))
-        rss, peak = memory(pid)
+        rss, peak = (max(values) for values in zip(*(memory(pid) for pid in pids),
+                                                      strict=True))
         facilitator.disconnect()
     finally:
         received, sizes = workers.stop()
@@ -403,7 +415,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (nproc), CPU: {model}"
 
 
-def report(app_runs: list[Run], bare_runs: list[Run]) -> None:
+def report(app_runs: list[Run], bare_runs: list[Run], pair_runs: list[Run]) -> None:
     print(f"\nMachine: {machine()}; Python {sys.version.split()[0]}; "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')}")
     print("Latency from action sent to state received, per client, in ms.\n")
@@ -411,15 +423,13 @@ def report(app_runs: list[Run], bare_runs: list[Run]) -> None:
             f"{'RSS MB':>7} {'peak':>6} {'lost':>5} {'conn':>5}")
     print(head)
     print("-" * len(head))
-    for run in [*app_runs, *bare_runs]:
+    for run in [*app_runs, *pair_runs, *bare_runs]:
         print(f"{run.kind:<6} {run.n:>4} {run.size:>6} {run.p(.5):>7.1f} {run.p(.95):>7.1f} "
               f"{run.p(.99):>7.1f} {run.maximum:>7.1f} {run.rss:>7.1f} {run.peak:>6.1f} "
               f"{run.missing:>5} {run.connected:>5}")
-    print("\nRatio app / bare:")
-    for app_run, bare_run in zip(app_runs, bare_runs, strict=True):
-        print(f"  N={app_run.n:>4}: p50 {app_run.p(.5) / bare_run.p(.5):.2f}  "
-              f"p95 {app_run.p(.95) / bare_run.p(.95):.2f}  "
-              f"p99 {app_run.p(.99) / bare_run.p(.99):.2f}")
+    ratios("app / bare", app_runs, bare_runs)
+    if pair_runs:
+        ratios("app×2 (two processes, Redis) / app", pair_runs, app_runs)
     last, floor = app_runs[-1], bare_runs[-1]
     print(f"\nTargets at N={last.n}: p95 < 200 ms: {last.p(.95):.1f} "
           f"{'ok' if last.p(.95) < 200 else 'MISSED'}; p99 < 500 ms: {last.p(.99):.1f} "
@@ -427,6 +437,18 @@ def report(app_runs: list[Run], bare_runs: list[Run]) -> None:
           f"{last.p(.95) / floor.p(.95):.2f} "
           f"{'ok' if last.p(.95) / floor.p(.95) <= 1.5 else 'MISSED'}; RSS < 150 MB: "
           f"{last.rss:.1f} {'ok' if last.rss < 150 else 'MISSED'}")
+    if pair_runs:
+        pair = pair_runs[-1].p(.95) / last.p(.95)
+        print(f"Two processes at N={last.n}: p95 within 1.5x of one process: {pair:.2f} "
+              f"{'ok' if pair <= 1.5 else 'MISSED'}")
+
+
+def ratios(title: str, runs: list[Run], baselines: list[Run]) -> None:
+    print(f"\nRatio {title}:")
+    for run, baseline in zip(runs, baselines, strict=True):
+        print(f"  N={run.n:>4}: p50 {run.p(.5) / baseline.p(.5):.2f}  "
+              f"p95 {run.p(.95) / baseline.p(.95):.2f}  "
+              f"p99 {run.p(.99) / baseline.p(.99):.2f}")
 
 
 def main() -> None:
@@ -439,6 +461,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--server", default="wsgi.py",
                         help="the app's entry point (another one to profile it)")
+    parser.add_argument("--two-processes", action="store_true",
+                        help="also run the app as two processes sharing rooms through Redis")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -448,31 +473,47 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="assembly-bench-"))
     app = RealApp.prepare(folder, max(args.sizes))
     app.script = args.server
-    app_runs, bare_runs = [], []
+    runs = {"app": [], "app×2": [], "bare": []}
+
+    def run(kind: str, servers: list, meeting_id: int, clients: list[dict], cookie) -> None:
+        n = len(clients) - 1
+        print(f"{kind}, N={n} …", flush=True)
+        runs[kind].append(measure(kind, [s.url for s in servers],
+                                  [s.process.pid for s in servers], meeting_id, clients,
+                                  cookie, args.actions, args.interval, args.workers))
+
+    servers: list = []
     try:
         app.start()
+        servers = [app]
         cookie = app.facilitator_cookie()
         for n in args.sizes:
-            print(f"app,  N={n} …", flush=True)
-            app_runs.append(measure("app", app.url, app.process.pid, app.meeting_id,
-                                    client_list(app.guests, n), cookie, args.actions,
-                                    args.interval, args.workers))
+            run("app", [app], app.meeting_id, client_list(app.guests, n), cookie)
         stop(app.process)
-        for run in app_runs:
-            print(f"bare, N={run.n} ({run.size} B) …", flush=True)
-            bare = BareServer(run.size, folder)
+        if args.two_processes:
+            queue = {"SOCKETIO_MESSAGE_QUEUE": args.redis,
+                     "SOCKETIO_CHANNEL": f"assembly-bench-{os.getpid()}"}
+            servers = [app.beside(queue), app.beside(queue)]
+            for server in servers:
+                server.start()
+            for n in args.sizes:
+                run("app×2", servers, app.meeting_id, client_list(app.guests, n), cookie)
+            for server in servers:
+                stop(server.process)
+        for app_run in runs["app"]:
+            bare = BareServer(app_run.size, folder)
             bare.start()
+            servers = [bare]
             try:
-                bare_runs.append(measure("bare", bare.url, bare.process.pid, 1,
-                                         client_list([""] * run.n, run.n), None,
-                                         args.actions, args.interval, args.workers))
+                run("bare", [bare], 1, client_list([""] * app_run.n, app_run.n), None)
             finally:
                 stop(bare.process)
     finally:
-        stop(app.process)
+        for server in servers:
+            stop(server.process)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
-    report(app_runs, bare_runs)
+    report(runs["app"], runs["bare"], runs["app×2"])
 
 
 if __name__ == "__main__":
