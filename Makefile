@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev translations
 # Catalogues are compiled on install, never by hand.
 translations: | $(VENV)/bin/python
 	@if ls assembly/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile -q -d assembly/translations; fi
+		$(VENV)/bin/pybabel compile -d assembly/translations; fi
 
 # For developers after changing visible strings: extract them and merge into every catalogue
 # (tests/test_catalogues.py then lists what still needs translating).
