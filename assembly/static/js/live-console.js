@@ -35,8 +35,10 @@
             item.outcome ? t("outcome_" + item.outcome) : null, isCurrent ? t("now") : null]
             .filter(Boolean).join(" · ") })
         ]),
-        isCurrent ? null : el("button", { type: "button", "class": "secondary", "data-goto": item.id,
-                                          "aria-label": item.title }, [t("goto")])
+        // The item's title is heard after the visible words, so the accessible name starts
+        // with what is seen (WCAG 2.5.3) in every language.
+        isCurrent ? null : el("button", { type: "button", "class": "secondary", "data-goto": item.id }, [
+          t("goto"), el("span", { "class": "visually-hidden", dir: "auto", text: ": " + item.title })])
       ]);
     }));
   }
