@@ -6,6 +6,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from assembly.config import from_environment
+from assembly.core.security import check_production, register_security
 from assembly.extensions import babel, csrf, db, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    check_production(app.config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite needs a generous busy timeout when the live layer and pages write together.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
@@ -65,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp, comments_bp):
         app.register_blueprint(blueprint)
     register_web(app)
+    register_security(app)
     app.cli.add_command(assembly_cli)
 
     @app.before_request

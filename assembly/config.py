@@ -22,6 +22,7 @@ def from_environment(instance_path: str) -> dict:
         # async mode is one setting, so it can change without touching code.
         "SOCKETIO_ASYNC_MODE": env("SOCKETIO_ASYNC_MODE", "threading"),
         "ASSEMBLY_ENV": env("ASSEMBLY_ENV", "development"),
+        "ASSEMBLY_ALLOW_SQLITE": env("ASSEMBLY_ALLOW_SQLITE", "0") == "1",
         "PUBLIC_URL": env("PUBLIC_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
