@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from assembly.config import from_environment
 from assembly.core.security import check_production, register_security
-from assembly.extensions import babel, csrf, db, login_manager, migrate, socketio
+from assembly.core.web import DatabaseInteger
+from assembly.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -28,21 +29,30 @@ def select_locale() -> str | None:
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)
     check_production(app.config)
+    # A pooled connection is tested before use, so a database that restarted (or dropped us)
+    # costs no failed request once it is back.
+    engine_options = {"pool_pre_ping": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite needs a generous busy timeout when the live layer and pages write together.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+        engine_options.setdefault("connect_args", {"timeout": 30})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    from assembly.search.models import include_object  # the FTS5 table is not a model
+
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
+                     include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "people.login"
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
     # Before init_app: handlers known before the first init_app are registered on every app's
     # server; handlers added after it would reach the first app only.
     from assembly.live import events  # noqa: F401  (Socket.IO handlers of live meetings)
@@ -55,16 +65,22 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from assembly import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from assembly.archive.views import bp as archive_bp
     from assembly.cli import assembly_cli
     from assembly.collectives.views import bp as collectives_bp
     from assembly.comments.views import bp as comments_bp
     from assembly.core.web import register_web
+    from assembly.digest.views import bp as digest_bp
+    from assembly.implementation.views import bp as implementation_bp
     from assembly.live.views import bp as live_bp
     from assembly.meetings.views import bp as meetings_bp
     from assembly.people.views import bp as people_bp
     from assembly.proposals.views import bp as proposals_bp
+    from assembly.search.views import bp as search_bp
+    from assembly.translated.views import bp as translated_bp
 
-    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp, comments_bp):
+    for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp, comments_bp,
+                      archive_bp, digest_bp, implementation_bp, search_bp, translated_bp):
         app.register_blueprint(blueprint)
     register_web(app)
     register_security(app)

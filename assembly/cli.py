@@ -101,6 +101,17 @@ def check_command():
         raise SystemExit(1)
 
 
+@assembly_cli.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Rebuild the full-text search index (it is kept current on every write anyway)."""
+    from assembly.search.service import reindex
+
+    counts = reindex()
+    db.session.commit()
+    click.echo(", ".join(f"{count} {kind.value}" for kind, count in counts.items()) + " indexed.")
+
+
 @assembly_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a collective exists already.")
 @with_appcontext
@@ -118,3 +129,42 @@ def demo_command(if_empty):
         _fail(error)
     db.session.commit()
     click.echo(summary)
+
+
+@assembly_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Write a consistent snapshot of the database to PATH while the server keeps running
+    (SQLite: its online backup API; PostgreSQL: pg_dump --format=custom)."""
+    from flask_babel import gettext as _
+
+    from assembly.backup import backup
+
+    try:
+        written = backup(db.engine, path)
+    except DomainError as error:
+        _fail(error)
+    click.echo(_("Backup written to %(path)s.", path=str(written)))
+
+
+@assembly_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace everything in the database by the backup at PATH. Stop the server first: with
+    SQLite a running server would go on with what it had read before; with PostgreSQL the
+    restore would wait for its transactions."""
+    from flask_babel import gettext as _
+
+    from assembly.backup import restore
+
+    if not yes:
+        click.confirm(_("Everything in the database will be replaced by %(path)s. Is the "
+                        "server stopped?", path=path), abort=True)
+    try:
+        restore(db.engine, path)
+    except DomainError as error:
+        _fail(error)
+    click.echo(_("Restored from %(path)s.", path=path))

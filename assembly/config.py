@@ -10,6 +10,15 @@ def _sqlite_default(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'assembly.sqlite3'}"
 
 
+def _rate_limit_storage(env) -> str:
+    """Where Flask-Limiter counts: RATELIMIT_STORAGE_URI if given; else the Redis that already
+    carries Socket.IO messages, so several processes count together; else this process's
+    memory (the embedded default: one process)."""
+    queue = env("SOCKETIO_MESSAGE_QUEUE") or ""
+    fallback = queue if queue.startswith(("redis://", "rediss://")) else "memory://"
+    return env("RATELIMIT_STORAGE_URI") or fallback
+
+
 def from_environment(instance_path: str) -> dict:
     env = os.environ.get
     return {
@@ -39,4 +48,14 @@ def from_environment(instance_path: str) -> dict:
         # long text is refused by the form in words and kept, not lost to a 413.
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "MAX_FORM_MEMORY_SIZE": int(env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        # Rate limits: signing in per address and name, joining per address, and actions of one
+        # live connection (a token bucket: so many a second, with a burst).
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1") != "0",
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(env),
+        # Redis down must not take the sign-in page with it: count in memory meanwhile.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_LOGIN": env("RATELIMIT_LOGIN", "10 per minute"),
+        "RATELIMIT_JOIN": env("RATELIMIT_JOIN", "10 per hour"),
+        "LIVE_ACTIONS_PER_SECOND": float(env("LIVE_ACTIONS_PER_SECOND", "20")),
+        "LIVE_ACTIONS_BURST": int(env("LIVE_ACTIONS_BURST", "40")),
     }

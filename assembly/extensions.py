@@ -1,6 +1,8 @@
 """Flask extensions, created once and bound in :func:`assembly.create_app`."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -23,3 +25,6 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 socketio = SocketIO()
+# Limits per address by default; views give their own key where the address is not enough.
+# Storage and switches come from the app's config (RATELIMIT_*, see config.py).
+limiter = Limiter(key_func=get_remote_address)

@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
-from assembly.comments.models import Comment, CommentVersion
+from assembly.comments.models import Comment, CommentEvent, CommentVersion
+from assembly.digest.models import DigestState
+from assembly.implementation.models import ImplementationUpdate
 from assembly.live.models import (
     CheckAnswer,
     ConsensusCheck,
@@ -23,12 +25,15 @@ from assembly.proposals.models import (
     ProposalEvent,
     Revision,
 )
+from assembly.search.models import SearchDocument
+from assembly.translated.models import ContentTranslation, TranslationVersion
 
 __all__ = [
     "AgendaItem", "Agreement", "AgreementPosition", "Body", "BodyParticipant", "CheckAnswer",
-    "Collective", "Comment", "CommentVersion", "ConsensusCheck", "LiveAction", "LiveHand",
-    "LiveMeeting", "LiveNote",
+    "Collective", "Comment", "CommentEvent", "CommentVersion", "ConsensusCheck", "LiveAction",
+    "LiveHand", "LiveMeeting", "LiveNote",
     "LiveParticipant", "LiveSignal", "LiveTurn", "Minutes",
     "Invitation", "Meeting", "MeetingRole", "Membership", "NetworkMembership", "Person",
-    "Proposal", "ProposalEvent", "Revision",
+    "Proposal", "ProposalEvent", "Revision", "SearchDocument",
+    "DigestState", "ImplementationUpdate", "ContentTranslation", "TranslationVersion",
 ]

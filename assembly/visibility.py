@@ -94,6 +94,12 @@ def _readable(viewer: Viewer, visibilities, collective_id, body_id):
     return sa.or_(*conditions)
 
 
+def readable_filter(viewer: Viewer, visibilities, collective_id, body_id):
+    """The same rule, for tables that copy the visibility, collective and body of what they
+    hold (the search index): a condition on those columns."""
+    return _readable(viewer, visibilities, collective_id, body_id)
+
+
 def body_filter(viewer: Viewer):
     return _readable(viewer, [Body.visibility], Body.collective_id, Body.id)
 

@@ -87,6 +87,7 @@ def make_app(config: dict):
         "SOCKETIO_MESSAGE_QUEUE": None,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
         "PUBLIC_URL": "http://assembly.test",
+        "RATELIMIT_ENABLED": False,  # tests/test_rate_limits.py turns them on
         **config,
     })
 

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 
 from assembly import MIGRATIONS_DIR
 from assembly.extensions import db
+from assembly.search.models import include_object
 from tests.conftest import POSTGRES_URL, make_app, service_missing
 
 
@@ -56,7 +57,9 @@ def migrated(empty_database, monkeypatch):
 
 def schema_differences() -> list:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        # include_object: as `flask db migrate` compares (the search index's FTS5 table).
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_object": include_object})
         return compare_metadata(context, db.metadata)
 
 

@@ -7,27 +7,55 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from assembly.comments.models import Comment, CommentVersion
+from assembly.collectives.models import Collective, IncomerComments
+from assembly.comments.models import Comment, CommentEvent, CommentEventKind, CommentVersion
 from assembly.core.db import utcnow
-from assembly.core.errors import Conflict, Forbidden, Invalid, NotFound
+from assembly.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from assembly.extensions import db
 from assembly.people.models import Person
-from assembly.people.service import clean_text
+from assembly.people.service import clean_text, require_member
 from assembly.proposals.models import Proposal, Revision
 from assembly.proposals.service import require_can_act
-from assembly.visibility import Viewer, visible_proposals
+from assembly.visibility import ANONYMOUS, Viewer, visible_proposals
 
 MAX_BODY = 20_000
+# Incomers (no account) write shorter comments with few links: spam control that keeps the door
+# open rather than closing it.
+GUEST_MAX_BODY = 4_000
+GUEST_MAX_NAME = 60
+GUEST_MAX_LINKS = 2
+# At most this many comments per guest id, and per network address (several people may share
+# one, e.g. a clinic's wifi), within the window.
+GUEST_LIMIT_PER_GUEST = 5
+GUEST_LIMIT_PER_CLIENT = 20
+GUEST_LIMIT_WINDOW = timedelta(minutes=10)
+MAX_REASON = 2_000
+_LINK = re.compile(r"(?:https?://|ftp://|mailto:|www\.)", re.IGNORECASE)
 # Deeper replies join the thread at this depth, so a long exchange stays readable on a phone.
 MAX_DEPTH = 6
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACES = re.compile(r"\s+")
 
+
+class TooMany(DomainError):
+    """Too many comments in a short time from one guest or one network address."""
+
+    status = 429
+
+
+@dataclass(frozen=True)
+class Guest:
+    """An incomer commenting without an account: the random id kept in their signed cookie,
+    and a keyed hash of their network address (for the rate limit only)."""
+
+    id: str
+    client: str | None = None
 
 
 # --- paragraphs ----------------------------------------------------------------------------
@@ -69,6 +97,8 @@ class ProposalComments:
     unplaced: list[Thread]
     whole: list[Thread]
     count: int
+    # Incomers' comments waiting for a member's approval (shown to members, and to their guest).
+    pending: list[Comment] = field(default_factory=list)
 
 
 def _readable_proposal_ids(viewer: Viewer):
@@ -118,16 +148,28 @@ def _place(thread: Thread, current: list[str], hashes: list[str]) -> int | None:
     return index if index < len(current) else None
 
 
-def comments_for(viewer: Viewer, proposal: Proposal) -> ProposalComments:
+def _held_filter(viewer: Viewer, proposal: Proposal, guest_id: str | None):
+    """Held comments are for members (who approve them) and for the guest who wrote them."""
+    if viewer.is_member_of(proposal.collective_id):
+        return sa.true()
+    if guest_id:
+        return sa.or_(Comment.held.is_(False), Comment.guest_id == guest_id)
+    return Comment.held.is_(False)
+
+
+def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
+                 ) -> ProposalComments:
     """Every comment of a proposal this viewer may read, grouped by paragraph of the current
-    revision."""
+    revision. ``guest_id``: the incomer reading, who also sees their own held comments."""
     _require_readable(viewer, proposal)
     comments = list(db.session.scalars(
         sa.select(Comment)
         .where(Comment.proposal_id == proposal.id,
-               Comment.proposal_id.in_(_readable_proposal_ids(viewer)))
+               Comment.proposal_id.in_(_readable_proposal_ids(viewer)),
+               _held_filter(viewer, proposal, guest_id))
         .options(selectinload(Comment.author), selectinload(Comment.versions),
-                 selectinload(Comment.resolved_by))
+                 selectinload(Comment.resolved_by), selectinload(Comment.hidden_by),
+                 selectinload(Comment.revision))
         .order_by(Comment.created_at, Comment.id)
     ))
     revision = proposal.current_revision
@@ -141,7 +183,9 @@ def comments_for(viewer: Viewer, proposal: Proposal) -> ProposalComments:
             continue
         index = _place(thread, current, hashes)
         (placed[index].threads if index is not None else unplaced).append(thread)
-    return ProposalComments(revision, placed, unplaced, whole, len(comments))
+    pending = [c for c in comments if c.held]
+    shown = len(comments) - len(pending)
+    return ProposalComments(revision, placed, unplaced, whole, shown, pending)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -150,14 +194,17 @@ def _body(text: str | None) -> str:
     return clean_text(text, max_length=MAX_BODY, field="body")
 
 
-def _new(proposal: Proposal, author: Person, body: str, **anchor) -> Comment:
-    require_can_act(author, proposal)
-    body = _body(body)
-    comment = Comment(proposal=proposal, author_id=author.id, body=body, **anchor)
+def _store(proposal: Proposal, body: str, *, author_id: int | None = None, **fields) -> Comment:
+    comment = Comment(proposal=proposal, author_id=author_id, body=body, **fields)
     db.session.add(comment)
-    comment.versions.append(CommentVersion(body=body, by_id=author.id, edited_at=utcnow()))
+    comment.versions.append(CommentVersion(body=body, by_id=author_id, edited_at=utcnow()))
     db.session.flush()
     return comment
+
+
+def _new(proposal: Proposal, author: Person, body: str, **anchor) -> Comment:
+    require_can_act(author, proposal)
+    return _store(proposal, _body(body), author_id=author.id, **anchor)
 
 
 def _anchor(proposal: Proposal, revision_number: int | None, index: int | None) -> dict:
@@ -248,6 +295,171 @@ def reopen(comment: Comment, person: Person) -> Comment:
     return comment
 
 
+# --- incomers (guests) ----------------------------------------------------------------------
+
+def guest_may_comment(proposal: Proposal) -> bool:
+    """Only where anyone may read: a public proposal of a public body."""
+    readable = visible_proposals(ANONYMOUS).where(Proposal.id == proposal.id).subquery()
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(readable)))
+
+
+def _require_guest_space(proposal: Proposal) -> None:
+    # Not found rather than forbidden: a guest must not learn that a closed proposal exists.
+    if not guest_may_comment(proposal):
+        raise NotFound(_l("%(what)s not found.", what=_l("Proposal")))
+
+
+def _guest_body(text: str | None) -> str:
+    body = clean_text(text, max_length=GUEST_MAX_BODY, field="body")
+    if len(_LINK.findall(body)) > GUEST_MAX_LINKS:
+        raise Invalid(_l("Comments without an account may contain at most %(n)d links.",
+                         n=GUEST_MAX_LINKS), field="body")
+    return body
+
+
+def _recent(condition) -> int:
+    since = utcnow() - GUEST_LIMIT_WINDOW
+    return db.session.scalar(sa.select(sa.func.count(Comment.id)).where(
+        condition, Comment.created_at >= since)) or 0
+
+
+def _require_not_too_many(guest: Guest) -> None:
+    too_many = _recent(Comment.guest_id == guest.id) >= GUEST_LIMIT_PER_GUEST or (
+        guest.client is not None
+        and _recent(Comment.client_hash == guest.client) >= GUEST_LIMIT_PER_CLIENT)
+    if too_many:
+        raise TooMany(_l("Several comments were sent from here in a short time. Please wait "
+                         "a few minutes and send yours again: your text is kept below."))
+
+
+def _held(collective: Collective, guest: Guest) -> bool:
+    """The collective holds incomers' first comments: held until one of this guest's comments
+    in the collective has been approved (or was never held)."""
+    if collective.incomer_comments != IncomerComments.HELD.value:
+        return False
+    welcomed = db.session.scalar(
+        sa.select(sa.func.count(Comment.id))
+        .join(Proposal, Comment.proposal_id == Proposal.id)
+        .where(Comment.guest_id == guest.id, Comment.held.is_(False),
+               Comment.hidden_at.is_(None), Proposal.collective_id == collective.id))
+    return not welcomed
+
+
+def _new_as_guest(proposal: Proposal, guest: Guest, name: str | None, body: str,
+                  **anchor) -> Comment:
+    _require_guest_space(proposal)
+    name = clean_text(name, max_length=GUEST_MAX_NAME, field="name")
+    body = _guest_body(body)
+    _require_not_too_many(guest)
+    return _store(proposal, body, guest_id=guest.id, guest_name=name, client_hash=guest.client,
+                  held=_held(proposal.collective, guest), **anchor)
+
+
+def add_guest_comment(proposal: Proposal, guest: Guest, name: str | None, body: str, *,
+                      revision_number: int | None = None, paragraph_index: int | None = None
+                      ) -> Comment:
+    """An incomer's comment, with only a chosen name, on a public proposal of a public body."""
+    _require_guest_space(proposal)
+    return _new_as_guest(proposal, guest, name, body,
+                         **_anchor(proposal, revision_number, paragraph_index))
+
+
+def guest_reply(parent: Comment, guest: Guest, name: str | None, body: str) -> Comment:
+    if _depth(parent) >= MAX_DEPTH - 1 and parent.parent is not None:
+        parent = parent.parent
+    return _new_as_guest(parent.proposal, guest, name, body, parent_id=parent.id)
+
+
+def _require_own_guest(comment: Comment, guest: Guest | None) -> None:
+    _require_guest_space(comment.proposal)
+    if guest is None or not comment.is_guest or comment.guest_id != guest.id:
+        raise Forbidden(_l("Only the author of a comment can change or withdraw it."))
+    if comment.is_withdrawn:
+        raise Conflict(_l("This comment has been withdrawn."))
+
+
+def guest_edit(comment: Comment, guest: Guest | None, body: str) -> Comment:
+    _require_own_guest(comment, guest)
+    body = _guest_body(body)
+    if body == comment.body:
+        raise Invalid(_l("Nothing changed in the comment."), field="body")
+    now = utcnow()
+    comment.body, comment.edited_at = body, now
+    comment.versions.append(CommentVersion(body=body, by_id=None, edited_at=now))
+    db.session.flush()
+    return comment
+
+
+def guest_withdraw(comment: Comment, guest: Guest | None) -> Comment:
+    _require_own_guest(comment, guest)
+    comment.withdrawn_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def claim_guest_comments(guest_id: str, person: Person) -> int:
+    """The account a guest went on to create (or signed in to) takes over the guest's
+    comments; each claim is recorded. Returns how many."""
+    found = list(db.session.scalars(sa.select(Comment).where(
+        Comment.guest_id == guest_id, Comment.author_id.is_(None))))
+    for comment in found:
+        comment.author_id = person.id
+        db.session.add(CommentEvent(comment=comment, kind=CommentEventKind.CLAIMED.value,
+                                    by_id=person.id, at=utcnow()))
+    db.session.flush()
+    return len(found)
+
+
+# --- moderation: visible, reasoned, reversible ---------------------------------------------
+
+def _record(comment: Comment, kind: CommentEventKind, person: Person,
+            reason: str | None = None) -> None:
+    db.session.add(CommentEvent(comment=comment, kind=kind.value, by_id=person.id,
+                                reason=reason, at=utcnow()))
+    db.session.flush()
+
+
+def approve(comment: Comment, person: Person) -> Comment:
+    """A member lets an incomer's held comment be seen by all."""
+    require_can_act(person, comment.proposal)
+    if not comment.held:
+        raise Conflict(_l("This comment is not waiting for approval."))
+    comment.held = False
+    _record(comment, CommentEventKind.APPROVED, person)
+    return comment
+
+
+def hide(comment: Comment, person: Person, reason: str | None) -> Comment:
+    """Never a silent deletion: the place says who hid it and why, and the text is kept."""
+    require_can_act(person, comment.proposal)
+    reason = clean_text(reason, max_length=MAX_REASON, field="reason")
+    if comment.is_hidden:
+        raise Conflict(_l("This comment is already hidden."))
+    comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = utcnow(), person.id, reason
+    _record(comment, CommentEventKind.HIDDEN, person, reason)
+    return comment
+
+
+def unhide(comment: Comment, person: Person, reason: str | None = None) -> Comment:
+    require_can_act(person, comment.proposal)
+    reason = clean_text(reason, max_length=MAX_REASON, field="reason", required=False) or None
+    if not comment.is_hidden:
+        raise Conflict(_l("This comment is not hidden."))
+    comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = None, None, None
+    _record(comment, CommentEventKind.UNHIDDEN, person, reason)
+    return comment
+
+
+def set_incomer_comments(collective: Collective, person: Person, choice: str) -> Collective:
+    """Any member chooses, for the collective, whether incomers' first comments wait."""
+    require_member(person, collective)
+    if choice not in {c.value for c in IncomerComments}:
+        raise Invalid(_l("Choose one of the options."), field="incomer_comments")
+    collective.incomer_comments = choice
+    db.session.flush()
+    return collective
+
+
 def can_comment(person: Person | None, proposal: Proposal) -> bool:
     if person is None or not getattr(person, "id", None):
         return False
@@ -259,7 +471,10 @@ def can_comment(person: Person | None, proposal: Proposal) -> bool:
 
 
 __all__ = [
-    "MAX_BODY", "ParagraphComments", "ProposalComments", "Thread", "add_comment", "can_comment",
-    "comments_for", "edit_own", "get_comment", "paragraph_hash", "paragraphs", "reopen", "reply",
-    "resolve", "withdraw_own",
+    "GUEST_MAX_BODY", "MAX_BODY", "Guest", "ParagraphComments", "ProposalComments", "Thread",
+    "TooMany", "add_comment", "add_guest_comment", "approve", "can_comment",
+    "claim_guest_comments", "comments_for", "edit_own", "get_comment", "guest_edit",
+    "guest_may_comment", "guest_reply", "guest_withdraw", "hide", "paragraph_hash",
+    "paragraphs", "reopen", "reply", "resolve", "set_incomer_comments", "unhide",
+    "withdraw_own",
 ]

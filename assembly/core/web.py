@@ -1,15 +1,18 @@
 """What every page shares: error pages, template helpers, the language switch."""
 
+import string
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask import Request as FlaskRequest
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from assembly.core.db import Visibility
 from assembly.core.errors import DomainError, Invalid
@@ -18,6 +21,31 @@ from assembly.extensions import db, login_manager
 
 bp = Blueprint("core", __name__)
 RTL = frozenset({"ar", "fa"})
+
+
+def too_many_message() -> str:
+    """What a rate limit says, on pages and in the live layer."""
+    return _("Too many attempts in a short time. Please wait a moment and try again.")
+
+
+class Request(FlaskRequest):
+    """Servers hand the query string over as the bytes that came. Werkzeug reads them as strict
+    UTF-8 (request.args, request.full_path), so one stray byte was a 500: escape bytes outside
+    ASCII first, and they read as U+FFFD, as in a form body."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.query_string.isascii():
+            self.query_string = quote(self.query_string, safe=string.punctuation).encode()
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` in every route: ids above what an integer column holds are a 404, not a
+    database overflow (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -80,6 +108,7 @@ def register_web(app: Flask) -> None:
     from assembly.people.service import LANGUAGES
 
     app.register_blueprint(bp)
+    app.request_class = Request
 
     @login_manager.user_loader
     def load_person(person_id: str):
@@ -116,11 +145,15 @@ def register_web(app: Flask) -> None:
             404: _("This page does not exist, or it is not open to you."),
             405: _("This address does not accept that kind of request."),
             413: _("What you sent is too large."),
+            429: too_many_message(),
         }
         return _error_page(error.code or 500, messages.get(error.code, error.description))
 
     @app.errorhandler(OperationalError)
     def _database_down(error):
         db.session.rollback()
+        # The page is rendered without asking the database again (who is signed in, their
+        # language): as an anonymous visitor, in the browser's language.
+        g._login_user = login_manager.anonymous_user()
         return _error_page(503, _("The database cannot be reached just now. Nothing was lost; "
                                   "please try again in a moment."))

@@ -5,18 +5,23 @@ reason (in the acknowledgement and an ``action_error`` event to the sender only)
 logged, rolled back and answered with a generic translated error."""
 
 import logging
+import threading
+import time
 from datetime import date
 from functools import wraps
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user
 from flask_socketio import join_room
+from socketio import RedisManager
+from sqlalchemy.exc import OperationalError
 
 from assembly.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from assembly.extensions import db, socketio
+from assembly.core.web import too_many_message
+from assembly.extensions import db, login_manager, socketio
 from assembly.live import service
 from assembly.meetings.models import Meeting
 from assembly.people.models import Person
@@ -95,15 +100,51 @@ def _commit() -> None:
         session.expire_on_commit = True
 
 
+# python-socketio logs a message the Redis queue refused and drops it: other server processes'
+# screens would silently fall behind. Each publish that fails is noted here (per green thread),
+# so the sender of the change hears of it.
+_publishing = threading.local()
+
+
+def _note_failed_publishes(manager) -> None:
+    if not isinstance(manager, RedisManager) or getattr(manager, "_failures_noted", False):
+        return
+    publish = manager._publish
+
+    def publish_noting_failure(data):
+        sent = publish(data)
+        if sent is None:  # it gave up after its retries (a success is a subscriber count)
+            _publishing.failed = True
+        return sent
+
+    manager._publish = publish_noting_failure
+    manager._failures_noted = True
+
+
 def _broadcast_committed(meeting: Meeting) -> tuple[dict, dict] | None:
     """The change is committed: a failure to broadcast it must not turn the sender's answer
-    into an error. Clients that missed it see the gap in ``seq`` and ask for a snapshot."""
+    into an error, but must not be silent either (None: the caller says so). Clients that
+    missed it see the gap in ``seq`` at the next broadcast and ask for a snapshot."""
+    _note_failed_publishes(socketio.server.manager)
+    _publishing.failed = False
     try:
-        return broadcast(meeting)
+        sent = broadcast(meeting)
     except Exception:
         log.exception("broadcast of meeting %s failed", meeting.id)
         _rollback()
         return None
+    if _publishing.failed:
+        log.error("broadcast of meeting %s did not reach the message queue", meeting.id)
+        return None
+    return sent
+
+
+def _not_broadcast() -> dict:
+    """Added to the answer of an action that was saved but could not be sent to the room."""
+    return {"code": "not_broadcast",
+            "warning": _("Saved, but the other screens of this meeting could not be reached "
+                         "just now. They will catch up when the connection comes back; "
+                         "nothing needs to be done again.")}
 
 
 # --- the wrapper every handler goes through ---------------------------------------------------
@@ -134,6 +175,31 @@ def _code(error: DomainError) -> str:
     return next((code for kind, code in CODES if isinstance(error, kind)), "error")
 
 
+# Tokens left and when they were counted, per connection (Socket.IO sid). Flask-Limiter sees
+# only HTTP requests; one connection sends many events, so each has a bucket of its own here:
+# LIVE_ACTIONS_PER_SECOND come back each second, up to LIVE_ACTIONS_BURST. Per process: a
+# connection stays with one process (sticky sessions), so nothing needs sharing.
+_buckets: dict[str, tuple[float, float]] = {}
+
+
+def _within_rate() -> bool:
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return True
+    rate, burst = config["LIVE_ACTIONS_PER_SECOND"], config["LIVE_ACTIONS_BURST"]
+    now = time.monotonic()
+    tokens, then = _buckets.get(request.sid, (burst, now))
+    tokens = min(burst, tokens + (now - then) * rate)
+    allowed = tokens >= 1
+    _buckets[request.sid] = (tokens - 1 if allowed else tokens, now)
+    return allowed
+
+
+@socketio.on("disconnect")
+def _forget_bucket(*_reason):
+    _buckets.pop(request.sid, None)
+
+
 def handler(event: str):
     def decorate(function):
         @wraps(function)
@@ -143,11 +209,21 @@ def handler(event: str):
                 action_id = None
             try:
                 _fresh_request()
+                if not _within_rate():
+                    return _refuse(action_id, too_many_message(), "rate_limited")
                 return function(data)
             except DomainError as error:
                 _rollback()
                 return _refuse(action_id, str(error.message), _code(error),
                                getattr(error, "field", None))
+            except OperationalError:
+                log.exception("live event %r: the database cannot be reached", event)
+                _rollback()
+                # Answer without asking the database who this is (for their language).
+                g._login_user = login_manager.anonymous_user()
+                return _refuse(action_id, _("The database cannot be reached just now, so "
+                                            "nothing was changed. Please try again in a "
+                                            "moment."), "unavailable")
             except Exception:
                 log.exception("live event %r failed", event)
                 _rollback()
@@ -178,6 +254,8 @@ def _field(data: dict, name: str, kind: str, required: bool = True):
             raise Invalid(_l("%(field)s should be text.", field=name), field=name)
         if len(value) > MAX_STRING:
             raise Invalid(_l("What you sent is too long."), field=name)
+        if not _encodable(value):
+            raise Invalid(_l("This message could not be understood."), field=name)
         return value
     if kind in (ID, INDEX):
         lowest = 1 if kind == ID else 0
@@ -195,6 +273,15 @@ def _field(data: dict, name: str, kind: str, required: bool = True):
         return date.fromisoformat(value)
     except ValueError:
         raise Invalid(_l("Give the date as YYYY-MM-DD."), field=name) from None
+
+
+def _encodable(value: str) -> bool:
+    """JSON may carry lone surrogates (\\ud800), which no database can store as text."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fields(kind: str, data: dict) -> dict:
@@ -239,6 +326,8 @@ def join(data):
               "snapshot": snapshot, "me": service.me(meeting, entry.participant, person)}
     if view == "facilitator":
         answer["console"] = console or service.console(meeting)
+    if entry.created and sent is None:
+        answer.update(_not_broadcast())
     return answer
 
 
@@ -263,6 +352,7 @@ def act(data):
     participant = service.acting_participant(meeting, _person(), _guest_id(meeting.id))
     result = service.apply_action(meeting, participant, action_id, kind, fields)
     _commit()
-    if not result.duplicate:
-        _broadcast_committed(meeting)
-    return {"ok": True, "seq": result.seq}
+    answer = {"ok": True, "seq": result.seq}
+    if not result.duplicate and _broadcast_committed(meeting) is None:
+        answer.update(_not_broadcast())
+    return answer

@@ -11,7 +11,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from assembly.collectives.models import Body
-from assembly.core.db import utcnow
+from assembly.core.db import Visibility, strictest, utcnow
 from assembly.extensions import db
 from assembly.live.models import LiveNote, Minutes
 from assembly.live.service import participants
@@ -96,7 +96,28 @@ def _attendance(meeting: Meeting) -> list[str]:
     return [*lines, ""]
 
 
+def _open_to_readers(meeting: Meeting, level: str, collective_id: int, body_id: int) -> bool:
+    """Minutes are read by whoever may read the meeting: they name a proposal or a body only
+    if every such reader may read it too (a members-only proposal decided at a public meeting
+    stays unnamed, as on the meeting page)."""
+    meeting_level = strictest(meeting.visibility, meeting.body.visibility)
+    level = Visibility(level)
+    if level == Visibility.PUBLIC:
+        return True
+    if level == Visibility.MEMBERS:
+        return meeting_level != Visibility.PUBLIC and collective_id == meeting.collective_id
+    return meeting_level == Visibility.CONFIDENTIAL and body_id == meeting.body_id
+
+
+def _proposal_is_open(meeting: Meeting, item: AgendaItem) -> bool:
+    proposal = item.proposal
+    level = strictest(proposal.visibility, proposal.body.visibility)
+    return _open_to_readers(meeting, level, proposal.collective_id, proposal.body_id)
+
+
 def _item(meeting: Meeting, number: int, item: AgendaItem, note: str) -> list[str]:
+    if item.proposal is not None and not _proposal_is_open(meeting, item):
+        return [f"## {number}. " + _("A proposal not open to every reader of these minutes"), ""]
     lines = [f"## {number}. {_inline(item.display_title)}", "", f"*{item.kind_enum.label}*", ""]
     lines += [note.strip() if note.strip() else "*" + _("No notes were taken.") + "*", ""]
     if item.proposal is None:
@@ -129,7 +150,7 @@ def _record_of(meeting: Meeting, item: AgendaItem) -> list[str]:
                 lines.append(f"- **{_('Block')}** ({_inline(block.get('name'))}): "
                              f"{_inline(block.get('reason'))}")
         elif event.to_phase == Phase.DELEGATED:
-            lines += _delegation(event)
+            lines += _delegation(meeting, event)
     return lines
 
 
@@ -155,9 +176,14 @@ def _agreement(meeting: Meeting, item: AgendaItem, event: ProposalEvent) -> list
     return lines
 
 
-def _delegation(event: ProposalEvent) -> list[str]:
+def _delegation(meeting: Meeting, event: ProposalEvent) -> list[str]:
     group = db.session.get(Body, event.data.get("working_group") or 0)
-    lines = [f"- {_('Delegated to')}: {_inline(group.name if group else '')}",
+    if group is not None and not _open_to_readers(meeting, group.visibility,
+                                                  group.collective_id, group.id):
+        name = _("a working group not open to every reader of these minutes")
+    else:
+        name = _inline(group.name if group else "")
+    lines = [f"- {_('Delegated to')}: {name}",
              f"- {_('Mandate')}: {_inline(event.data.get('mandate'))}"]
     if event.data.get("return_date"):
         returns = date.fromisoformat(event.data["return_date"])

@@ -48,6 +48,7 @@ from assembly.people.models import Person
 from assembly.people.service import MAX_NAME_LENGTH, clean_text, is_member
 from assembly.proposals import service as proposals
 from assembly.proposals.models import Phase, PositionKind, ProposalEvent, Revision
+from assembly.translated import service as translated
 from assembly.visibility import ANONYMOUS, viewer_for, visible_bodies, visible_meetings
 
 VIEWS = ("projector", "participant", "facilitator")
@@ -848,8 +849,24 @@ def _meeting_view(meeting: Meeting) -> dict:
             "languages": meeting.languages.split(), "join_url": join_url(meeting)}
 
 
-def _agenda_view(items: list[AgendaItem]) -> list[dict]:
-    return [{"id": i.id, "position": i.position, "title": i.display_title, "kind": i.kind,
+def _closed_to_room(meeting: Meeting, item: AgendaItem) -> bool:
+    """A proposal stricter than its meeting (members-only or confidential at a public meeting):
+    the state below is the same for everyone in the room, projector and guests included, so it
+    does not name it, as the meeting page and the minutes do not."""
+    from assembly.live.minutes import _proposal_is_open  # minutes imports this module
+
+    return item.proposal is not None and not _proposal_is_open(meeting, item)
+
+
+CLOSED_ITEM = _l("A proposal not open to everyone in this meeting")
+
+
+def _item_title(meeting: Meeting, item: AgendaItem) -> str:
+    return str(CLOSED_ITEM) if _closed_to_room(meeting, item) else item.display_title
+
+
+def _agenda_view(meeting: Meeting, items: list[AgendaItem]) -> list[dict]:
+    return [{"id": i.id, "position": i.position, "title": _item_title(meeting, i), "kind": i.kind,
              "time_box_minutes": i.time_box_minutes, "outcome": i.outcome,
              "proposal_id": i.proposal_id,
              "phase": i.proposal.phase if i.proposal is not None else None} for i in items]
@@ -865,17 +882,37 @@ def _current_view(meeting: Meeting, live: LiveMeeting, item: AgendaItem | None,
     if item is None:
         return None
     proposal = item.proposal
+    if _closed_to_room(meeting, item):
+        proposal = None  # neither its text nor its translation goes to the room
     # Only the newest text: a long-drafted proposal may have many long revisions.
-    text = db.session.scalar(
-        sa.select(Revision.text).where(Revision.proposal_id == proposal.id)
-        .order_by(Revision.number.desc()).limit(1)) if proposal is not None else None
-    if text is None:
-        text = item.note
-    return {"item_id": item.id, "title": item.display_title, "text_html": str(
+    newest = db.session.execute(
+        sa.select(Revision.id, Revision.text).where(Revision.proposal_id == proposal.id)
+        .order_by(Revision.number.desc()).limit(1)).first() if proposal is not None else None
+    text = newest.text if newest is not None else item.note
+    return {"item_id": item.id, "title": _item_title(meeting, item), "text_html": str(
         render_markdown(text)), "time_box_minutes": item.time_box_minutes,
         "elapsed_seconds": round(timer_elapsed(live, now), 1), "proposal_id": item.proposal_id,
         "phase": proposal.phase if proposal is not None else None,
-        "notes": _note_text(meeting, item.id)}
+        **_second_language_view(meeting, newest.id if newest is not None else None,
+                                item.proposal_id)}
+
+
+def _second_language_view(meeting: Meeting, revision_id: int | None,
+                          proposal_id: int | None) -> dict:
+    """The projector's second column: the proposal's translation into the meeting's second
+    language (assembly.translated), marked when made from an earlier revision. One query."""
+    original = translated.original_language(meeting.collective)
+    view = {"language": original, "language_name": translated.language_name(original),
+            "language_2": None, "language_name_2": None, "title_2": None, "text_html_2": None,
+            "outdated_2": False}
+    second = translated.second_language(meeting.languages.split(), original)
+    shown = translated.projector_translation(proposal_id, second) \
+        if second and revision_id is not None else None
+    if shown is not None:
+        view.update(language_2=second, language_name_2=translated.language_name(second),
+                    title_2=shown.title or None, text_html_2=str(render_markdown(shown.text)),
+                    outdated_2=shown.source_revision_id != revision_id)
+    return view
 
 
 def _check_view(check: ConsensusCheck | None) -> dict | None:
@@ -902,7 +939,8 @@ def _outcome_view(meeting: Meeting, item: AgendaItem | None) -> dict | None:
         sa.select(ProposalEvent.reason).where(ProposalEvent.proposal_id == item.proposal_id,
                                               ProposalEvent.meeting_id == meeting.id,
                                               ProposalEvent.to_phase == item.outcome)
-        .order_by(ProposalEvent.seq.desc()).limit(1)) if item.proposal_id else None
+        .order_by(ProposalEvent.seq.desc()).limit(1)) \
+        if item.proposal_id and not _closed_to_room(meeting, item) else None
     return {"item_id": item.id, "outcome": item.outcome, "reason": reason or ""}
 
 
@@ -927,7 +965,7 @@ def snapshot(meeting: Meeting) -> dict:
         "meeting": _meeting_view(meeting),
         "facilitator": {"id": facilitator.id, "name": facilitator.display_name}
         if facilitator is not None else None,
-        "agenda": _agenda_view(agenda),
+        "agenda": _agenda_view(meeting, agenda),
         "current": _current_view(meeting, live, item, now),
         "queue": [{"hand_id": h.id, "participant_id": h.participant_id,
                    "name": h.participant.name, "kind": h.kind, "raised_at": _iso(h.raised_at)}
@@ -971,6 +1009,11 @@ def console(meeting: Meeting) -> dict:
         "answers": [{"participant_id": a.participant_id, "name": a.participant.name,
                      "answer": a.answer, "reason": a.reason}
                     for a in (check.answers if check is not None else [])],
+        # Notes stay out of the room's state: on an item closed to some of the room they
+        # would reach everyone's phone.
+        "notes": {"item_id": live.current_item_id,
+                  "text": _note_text(meeting, live.current_item_id)}
+        if live is not None and live.current_item_id is not None else None,
         "note_takers": [p.id for p in meeting.holders(Role.NOTE_TAKER)],
         "time_keepers": [p.id for p in meeting.holders(Role.TIME_KEEPER)],
     }

@@ -49,6 +49,7 @@ class ItemKind(StrEnum):
     CARRIED_OVER = "carried_over"
     REVIEW = "review"
     FREE = "free"
+    IMPLEMENTATION = "implementation"  # an agreement's implementation is overdue
 
     @property
     def label(self):
@@ -60,6 +61,7 @@ ITEM_KIND_LABELS = {
     ItemKind.CARRIED_OVER: _l("Carried over"),
     ItemKind.REVIEW: _l("Re-evaluation due"),
     ItemKind.FREE: _l("Free point"),
+    ItemKind.IMPLEMENTATION: _l("Implementation overdue"),
 }
 
 

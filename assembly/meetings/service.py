@@ -298,11 +298,15 @@ def add_free_point(meeting: Meeting, actor: Person, title: str, time_box_minutes
 
 
 def carry_over(meeting: Meeting) -> list[AgendaItem]:
-    """Put the body's postponed proposals, proposals whose meeting was cancelled, and its due
-    re-evaluations on this meeting's agenda, unless they already are on an open agenda.
-    Idempotent. A proposal someone took off this very agenda is not put back on it."""
+    """Put the body's postponed proposals, proposals whose meeting was cancelled, its due
+    re-evaluations and its overdue implementations on this meeting's agenda, unless they
+    already are on an open agenda. Idempotent. A proposal someone took off this very agenda is
+    not put back on it."""
     if meeting.status == MeetingStatus.CLOSED or meeting.cancelled_at is not None:
         return []
+    # Here, not at the top: the implementation package builds on the proposals service.
+    from assembly.implementation.service import overdue_proposal_ids
+
     meeting_day = local_date(meeting.starts_at, meeting.body)
     taken_off = set(db.session.scalars(sa.select(AgendaItem.proposal_id).where(
         AgendaItem.meeting_id == meeting.id, AgendaItem.removed_at.is_not(None),
@@ -313,6 +317,7 @@ def carry_over(meeting: Meeting) -> list[AgendaItem]:
             sa.or_(
                 Proposal.phase.in_([Phase.POSTPONED, Phase.ON_AGENDA]),
                 sa.and_(Proposal.phase == Phase.AGREED, Proposal.review_date <= meeting_day),
+                Proposal.id.in_(overdue_proposal_ids(meeting_day)),
             ),
         ).order_by(Proposal.updated_at, Proposal.id)
     )
@@ -325,8 +330,10 @@ def carry_over(meeting: Meeting) -> list[AgendaItem]:
             continue
         if proposal.phase in (Phase.POSTPONED, Phase.ON_AGENDA):
             kind, note = ItemKind.CARRIED_OVER, proposal.phase_reason
-        else:
+        elif proposal.review_date is not None and proposal.review_date <= meeting_day:
             kind, note = ItemKind.REVIEW, ""
+        else:
+            kind, note = ItemKind.IMPLEMENTATION, ""
         added.append(add_item(meeting, kind=kind, proposal=proposal, note=note))
     return added
 

@@ -1,21 +1,59 @@
 """Accounts: sign in and out, join by invitation, invite others, one's own account."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from assembly.cli import invitation_link
 from assembly.collectives.models import Collective
-from assembly.core.errors import Invalid
-from assembly.core.web import apply_form_error, safe_next
-from assembly.extensions import db
+from assembly.core.errors import DomainError, Invalid
+from assembly.core.web import apply_form_error, safe_next, too_many_message
+from assembly.extensions import db, limiter
 from assembly.people import service
 from assembly.people.forms import AccountForm, InvitationForm, JoinForm, LoginForm
 from assembly.people.models import Membership
 from assembly.visibility import forget_current_viewer, get_collective
 
 bp = Blueprint("people", __name__, template_folder="templates")
+
+
+def _login_key() -> str:
+    """Attempts are counted per address and name: guessing one person's password is slowed,
+    while others signing in from the same clinic's connection are not."""
+    name = (request.form.get("name") or "").strip().casefold()[:200]
+    return f"{get_remote_address()}|{name}"
+
+
+def _limit(setting: str):
+    return lambda: current_app.config[setting]
+
+
+@bp.errorhandler(429)
+def _too_many(error):
+    """The form again, with what was typed (never the password) and the reason, as a 429."""
+    flash(too_many_message(), "error")
+    if request.endpoint == "people.login":
+        return render_template("people/login.html", form=LoginForm()), 429
+    if request.endpoint == "people.join" and not current_user.is_authenticated:
+        try:
+            invitation = service.find_invitation(request.view_args["token"])
+        except DomainError:
+            pass  # an unknown or used link: the plain page below says to wait all the same
+        else:
+            return render_template("people/join.html", form=JoinForm(),
+                                   invitation=invitation), 429
+    return render_template("error.html", status=429, message=too_many_message()), 429
 
 
 def _sign_in(person) -> None:
@@ -26,6 +64,7 @@ def _sign_in(person) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN"), key_func=_login_key, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -48,6 +87,7 @@ def logout():
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_JOIN"), methods=["POST"])
 def join(token):
     # Unknown links are 404; used or expired ones are 409 with words saying which (the service).
     invitation = service.find_invitation(token)

@@ -75,6 +75,7 @@ class EventKind(StrEnum):
     CREATED = "created"
     TRANSITION = "transition"
     REVISED = "revised"
+    IMPLEMENTATION = "implementation"  # progress or completion (assembly.implementation)
 
 
 class Proposal(VisibilityMixin, Model):

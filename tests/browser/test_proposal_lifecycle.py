@@ -101,7 +101,7 @@ def test_proposal_from_identified_to_agreed_to_re_evaluated(server, browser, scr
     screenshot(page, "proposal-re-evaluated")
 
     # The same page in Arabic: right-to-left
-    page.get_by_label("Language").select_option("ar")
+    page.get_by_label("Language", exact=True).select_option("ar")
     page.get_by_role("button", name="Change language").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("dir") == "rtl"

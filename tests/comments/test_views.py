@@ -105,11 +105,12 @@ def test_reply_to_a_comment_of_another_proposal_is_not_found(web, make, story):
     assert len(stored()) == 1
 
 
-def test_non_members_are_forbidden_and_anonymous_sent_to_login(web, make, story):
+def test_non_members_are_forbidden_and_anonymous_need_a_name(web, make, story):
     clinic, maria, nikos, proposal = story
     outsider = make.member(make.collective("Elsewhere"), "Outsider")
+    # Without an account: an incomer's comment, which needs a chosen name
     anonymous = web.post(base(proposal), {"body": "Hello"})
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 422 and "This field is required." in anonymous.text
     web.login(outsider)
     assert web.post(base(proposal), {"body": "Hello"}).status_code == 403
     page = web.text(page_url(proposal))
@@ -184,8 +185,9 @@ def test_the_paragraph_changed_note_shows_on_the_page(web, story):
                      base_revision=1)
     db.session.commit()
     page = web.text(page_url(proposal))
-    assert "the paragraph has changed since this comment was written" in page
-    assert "About the rota" in page
+    paragraph = page[page.index('id="paragraph-2"'):page.index('id="comments-heading"')]
+    assert "Paragraph changed since." in paragraph and "About the rota" in paragraph
+    assert f"/p/{proposal.id}/revisions/1#paragraph-2" in paragraph
 
 
 def test_confidential_comments_never_reach_non_participants(web, other_web, make):

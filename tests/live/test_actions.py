@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from assembly.core.db import utcnow
 from assembly.extensions import db
+from assembly.live import service
 from assembly.live.models import (
     CheckAnswer,
     ConsensusCheck,
@@ -285,7 +286,9 @@ def test_save_note_by_the_note_taker(scene):
     before = scene.seq()
     snapshot = applied(scene, eleni.act("save_note", item_id=scene.first.id,
                                         text="Saturdays from *10 to 14*."), before)
-    assert snapshot["current"]["notes"] == "Saturdays from *10 to 14*."
+    assert "notes" not in snapshot["current"]  # the room does not receive them
+    assert service.console(scene.meeting)["notes"] == {"item_id": scene.first.id,
+                                                       "text": "Saturdays from *10 to 14*."}
     applied(scene, eleni.act("save_note", item_id=scene.first.id, text="Corrected."),
             before + 1)
     [note] = db.session.scalars(sa.select(LiveNote)).all()

@@ -15,6 +15,26 @@ from assembly.meetings.models import MeetingStatus
 from assembly.visibility import ANONYMOUS, viewer_for
 
 
+@pytest.fixture(autouse=True)
+def english_minutes(request):
+    """Minutes are written in the meeting's first language; these tests read English ones."""
+    if "scene" in request.fixturenames:
+        request.getfixturevalue("scene").meeting.languages = "en el"
+        db.session.commit()
+
+
+def test_minutes_are_written_in_the_meetings_first_language(scene):
+    from babel.support import Translations
+
+    from assembly.live.minutes import generate_minutes
+
+    scene.meeting.languages = "el en"
+    generate_minutes(scene.meeting)
+    text = db.session.scalars(sa.select(Minutes)).one().text
+    greek = Translations.load("assembly/translations", ["el"]).gettext("Attendance")
+    assert greek != "Attendance" and f"## {greek}" in text and "## Attendance" not in text
+
+
 def _answer_check(scene, answers):
     scene.console.act("open_check")
     check_id = scene.projector.take("state")[-1]["snapshot"]["check"]["id"]

@@ -260,9 +260,10 @@ def test_a_failure_inside_a_handler_is_answered_not_raised(scene, monkeypatch):
     assert "disk" not in answer["error"] and answer["error"].strip()
     assert scene.projector.take("action_error")[0]["code"] == "server_error"
     # An action is committed before its broadcast: if the broadcast fails, the sender is still
-    # told it was applied, and a retry finds it applied.
+    # told it was applied, and that the room was not told; a retry finds it applied.
     applied_once = scene.phone.act("raise_hand", action_id="fails-to-broadcast",
                                    kind="new_point")
+    assert applied_once.pop("code") == "not_broadcast" and applied_once.pop("warning").strip()
     assert applied_once == {"ok": True, "seq": before + 1}
     assert scene.projector.take("state") == []
     monkeypatch.undo()

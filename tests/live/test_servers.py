@@ -192,7 +192,7 @@ def test_a_server_killed_mid_meeting_loses_nothing(tmp_path, servers):
     assert after["seq"] == before["seq"] >= 11
     assert after["check"]["counts"]["stand_aside"] == 1
     assert after["check"]["names"]["stand_aside"] == ["Nikos"]
-    assert after["current"]["notes"] == "Saturdays, 10 to 14."
+    assert console.joined["console"]["notes"]["text"] == "Saturdays, 10 to 14."
     assert after["speaker"]["name"] == "Maria"
     assert [h["kind"] for h in after["queue"]] == ["new_point", "clarifying_question"]
     assert after["timer"]["running"] is True

@@ -92,7 +92,9 @@ def test_an_invitation_works_exactly_once(web, other_web, clinic):
     yusuf = person_named("Yusuf")
     assert yusuf.language == "tr" and yusuf.email == "yusuf@example.org"
     assert members(collective) == 2
-    assert "Signed in as Yusuf" in web.text("/c/clinic/")
+    page = web.text("/c/clinic/")  # signed in, in the language he chose
+    assert '<html lang="tr"' in page and "Yusuf" in page and "people.logout" not in page
+    assert 'action="/logout"' in page
     response = other_web.get(link)
     assert response.status_code == 409
     assert "already been used" in response.get_data(as_text=True)

@@ -368,6 +368,8 @@
       }
       self.pending = self.pending.filter(function (other) { return other !== entry; });
       if (!response.ok) { self.refused(entry.action.action_id, response.error, response.code); }
+      // Saved, but the room was not told (the message queue is down): say so, do not resend.
+      if (response.ok && response.warning && self.options.onError) { self.options.onError(response.warning, response.code); }
       if (self.options.onAck) { self.options.onAck(response, entry.action); }
       entry.resolve(response);
     });

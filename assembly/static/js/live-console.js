@@ -114,18 +114,22 @@
     });
   }
 
-  function renderNotes(snapshot) {
-    var current = snapshot.current;
+  /** The notes come with the console (only facilitators and note-takers receive them): the
+      room's state names the current item, the console carries its notes. */
+  function renderNotes() {
+    var current = client && client.snapshot ? client.snapshot.current : null;
     var box = $("co-notes");
     box.disabled = !current;
     var itemId = current ? current.item_id : null;
+    var saved = consoleData && consoleData.notes && consoleData.notes.item_id === itemId ?
+      consoleData.notes.text : null;
     if (itemId !== notesItem) {
       notesItem = itemId;
       notesDirty = false;
-      box.value = (current && current.notes) || "";
+      box.value = saved || "";
       $("co-notes-state").textContent = "";
-    } else if (!notesDirty && current && typeof current.notes === "string" && box.value !== current.notes) {
-      box.value = current.notes;  // someone else (the note-taker) saved
+    } else if (!notesDirty && typeof saved === "string" && box.value !== saved) {
+      box.value = saved;  // someone else (the note-taker) saved
     }
   }
 
@@ -159,6 +163,7 @@
         " — ", L.name(signal.name)]);
     }));
     if (client.snapshot) { renderCheck(client.snapshot); }
+    renderNotes();
   }
 
   function render(snapshot) {
@@ -167,7 +172,7 @@
     renderQueue(snapshot);
     renderCheck(snapshot);
     renderOutcome(snapshot);
-    renderNotes(snapshot);
+    renderNotes();
     tick();
   }
 

@@ -16,9 +16,13 @@
     elapsed: $("pj-elapsed"), box: $("pj-box"), timerState: $("pj-timer-state"),
     speaker: $("pj-speaker"), queue: $("pj-queue"), queueMore: $("pj-queue-more"),
     participants: $("pj-participants"), facilitator: $("pj-facilitator"),
-    statusWord: $("pj-status-word"), signals: $("pj-signals")
+    statusWord: $("pj-status-word"), signals: $("pj-signals"),
+    columns: $("pj-columns"), language: $("pj-language"), column2: $("pj-column-2"),
+    language2: $("pj-language-2"), outdated2: $("pj-outdated-2"), title2: $("pj-title-2"),
+    text2: $("pj-text-2")
   };
   var shownText = null;
+  var shownText2 = null;
   var seenSignals = {};
   var client;
 
@@ -45,6 +49,7 @@
       nodes.title.textContent = t("no_item");
       nodes.title.classList.add("is-empty");
       setText("");
+      secondColumn(null);
       return;
     }
     nodes.title.classList.remove("is-empty");
@@ -56,6 +61,35 @@
     nodes.kicker.textContent = kicker;
     if (nodes.title.textContent !== current.title) { nodes.title.textContent = current.title; }
     setText(current.text_html || "");
+    secondColumn(current);
+  }
+
+  /** The proposal in the meeting's second language, side by side with the original. */
+  function secondColumn(current) {
+    var two = !!(current && current.text_html_2);
+    nodes.columns.classList.toggle("is-two", two);
+    nodes.column2.hidden = !two;
+    nodes.language.hidden = !two;
+    if (!two) {
+      nodes.text.removeAttribute("lang");
+      shownText2 = null;
+      return;
+    }
+    nodes.text.setAttribute("lang", current.language);
+    nodes.language.textContent = current.language_name;
+    nodes.language.setAttribute("lang", current.language);
+    nodes.language2.textContent = current.language_name_2;
+    nodes.language2.setAttribute("lang", current.language_2);
+    nodes.text2.setAttribute("lang", current.language_2);
+    nodes.title2.setAttribute("lang", current.language_2);
+    nodes.title2.textContent = current.title_2 || "";
+    nodes.title2.hidden = !current.title_2;
+    nodes.outdated2.hidden = !current.outdated_2;
+    if (current.text_html_2 !== shownText2) {
+      shownText2 = current.text_html_2;
+      // text_html_2 is the server's sanitised Markdown (bleach allowlist), safe to insert.
+      nodes.text2.innerHTML = current.text_html_2;
+    }
   }
 
   function setText(html) {

@@ -1,0 +1,1 @@
+"""Implementation tracking: implementers record progress and completion of an agreement."""

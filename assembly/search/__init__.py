@@ -1,0 +1,1 @@
+"""Full-text search over everything a reader may read (DESIGN.md §4)."""

@@ -1,0 +1,1 @@
+"""Community translations of user content (proposals' text, agreements, minutes)."""

@@ -1,0 +1,114 @@
+"""Paragraph comments beside their paragraph: a member comments on paragraph 2; an edit of
+paragraph 1 only leaves the comment attached and unmarked; an edit of paragraph 2 marks it
+"paragraph changed since" with a link to the revision it was written on. Phone (360px) and
+desktop screenshots go to tests/artifacts/."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import ROOT, start_server
+from tests.browser.test_concurrent_editing import join
+
+pytestmark = pytest.mark.browser
+
+SLUG = "river-clinic"
+FIRST = "We open the pharmacy on Saturdays."
+SECOND = "Two people keep the rota each week."
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    # The tables are made from the models and the database stamped as current, so the test
+    # runs before the Alembic migration for the new comment columns exists.
+    path = tmp_path_factory.mktemp("comments-server")
+    env_url = f"sqlite:///{path / 'browser.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "-c",
+         "from assembly import create_app; from assembly.extensions import db;"
+         f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {env_url!r}}});"
+         "app.app_context().push(); db.create_all()"],
+        cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "assembly", "db", "stamp", "head"],
+                   cwd=ROOT, check=True, capture_output=True,
+                   env={**__import__("os").environ, "DATABASE_URL": env_url})
+    found = start_server(path, {"DATABASE_URL": env_url})
+    yield found
+    found.process.terminate()
+    found.process.wait(timeout=10)
+
+
+def save_text(page, edit_url: str, text: str) -> None:
+    page.goto(edit_url)
+    page.get_by_label("Text (Markdown)").fill(text)
+    page.get_by_role("button", name="Save as a new revision").click()
+    page.wait_for_load_state()
+
+
+def test_paragraph_comments_follow_their_paragraph(server, browser, screenshot):
+    output = server.flask("assembly", "create-collective", "River Clinic", "--slug", SLUG,
+                          "--languages", "el en", "--timezone", "Europe/Athens")
+    first_link = re.search(r"http://\S+/join/\S+", output).group(0)
+    second_link = re.search(r"http://\S+/join/\S+", server.flask("assembly", "invite", SLUG)
+                            ).group(0)
+    maria_context, maria = join(browser, first_link, "Maria")
+    yusuf_context, yusuf = join(browser, second_link, "Yusuf")
+
+    maria.goto(f"{server.url}/c/{SLUG}/b/assembly/proposals/new")
+    maria.get_by_label("Title").fill("Saturday pharmacy")
+    maria.get_by_label("Text (Markdown, optional for now)").fill(f"{FIRST}\n\n{SECOND}")
+    maria.get_by_role("button", name="Record the proposal").click()
+    proposal_url = maria.url.split("#")[0]
+    edit_url = re.sub(r"(/p/\d+)-.*$", r"\1/edit", proposal_url)
+
+    # Yusuf comments on paragraph 2, from the form right beside it
+    yusuf.goto(proposal_url)
+    second = yusuf.locator("#paragraph-2")
+    second.get_by_text("Comment on this paragraph").click()
+    second.get_by_label("Your comment (Markdown)").fill("Who covers the summer weeks?")
+    second.get_by_role("button", name="Add the comment").click()
+    yusuf.wait_for_load_state()
+    comment = yusuf.locator("#paragraph-2 .comment")
+    assert "Who covers the summer weeks?" in comment.inner_text()
+
+    # Maria edits paragraph 1 only: the comment stays on paragraph 2, unmarked
+    save_text(maria, edit_url, f"We open the pharmacy on Saturdays and Sundays.\n\n{SECOND}")
+    yusuf.goto(proposal_url)
+    comment = yusuf.locator("#paragraph-2 .comment")
+    assert "Who covers the summer weeks?" in comment.inner_text()
+    assert yusuf.locator("#paragraph-1 .comment").count() == 0
+    assert "Paragraph changed since" not in comment.inner_text()
+
+    # Maria edits paragraph 2: the comment is marked, with a link to revision 1
+    save_text(maria, edit_url,
+              "We open the pharmacy on Saturdays and Sundays.\n\nThree people keep the rota.")
+    yusuf.goto(proposal_url)
+    comment = yusuf.locator("#paragraph-2 .comment")
+    assert "Paragraph changed since." in comment.inner_text()
+    link = comment.get_by_role("link", name="Written on revision 1")
+    assert link.get_attribute("href").endswith("/revisions/1#paragraph-2")
+
+    # Desktop: the comments sit in a column beside the paragraph
+    text_box = yusuf.locator("#paragraph-2 .paragraph-text").bounding_box()
+    side_box = yusuf.locator("#paragraph-2 .paragraph-comments").bounding_box()
+    assert side_box["x"] > text_box["x"] + text_box["width"] - 1
+    screenshot(yusuf, "paragraph-comments-desktop")
+
+    # Phone: right under the paragraph
+    phone = browser.new_context(viewport={"width": 360, "height": 780}, locale="en-GB")
+    reader = phone.new_page()
+    reader.goto(proposal_url)
+    text_box = reader.locator("#paragraph-2 .paragraph-text").bounding_box()
+    side_box = reader.locator("#paragraph-2 .paragraph-comments").bounding_box()
+    assert side_box["y"] >= text_box["y"] + text_box["height"] - 1
+    assert reader.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(reader, "paragraph-comments-phone")
+
+    # The link leads to the paragraph as it was
+    link.click()
+    yusuf.wait_for_load_state()
+    assert SECOND in yusuf.locator("#paragraph-2").inner_text()
+    for context in (maria_context, yusuf_context, phone):
+        context.close()
