@@ -136,3 +136,34 @@ def test_calendar_reaches_back_only_a_few_months(archive, web, make):
     assert old.starts_at < datetime.now(UTC) - timedelta(days=90)
     text = web.get(f"/c/{archive.clinic.slug}/meetings.ics").get_data(as_text=True)
     assert "Long ago" not in text
+
+
+# --- read back by the parsers feed readers and calendar programs use -----------------------
+
+def test_feedparser_reads_the_collective_feed(archive, web):
+    import feedparser
+
+    slug = archive.clinic.slug
+    parsed = feedparser.parse(web.get(f"/c/{slug}/feed.atom").get_data())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    titles = [entry.title for entry in parsed.entries]
+    assert "Free dental care: Agreed" in titles
+    assert all(entry.link.startswith("http") and entry.id for entry in parsed.entries)
+    assert all(entry.updated_parsed is not None for entry in parsed.entries)
+    assert parsed.feed.links[0].href.endswith(f"/c/{slug}/feed.atom")
+
+
+def test_icalendar_reads_the_meetings(archive, web):
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(web.get(f"/c/{archive.clinic.slug}/meetings.ics").get_data())
+    events = calendar.walk("VEVENT")
+    assert len(events) >= 2
+    by_uid = {str(event["UID"]): event for event in events}
+    next_meeting = archive.meetings["next"]
+    [uid] = [uid for uid in by_uid if uid.startswith(f"meeting-{next_meeting.id}@")]
+    event = by_uid[uid]
+    assert event.decoded("DTSTART") == next_meeting.starts_at.astimezone(UTC)
+    assert str(event["LOCATION"]) == "Clinic hall, 2nd floor"  # the escaped comma comes back
+    assert event.decoded("DTEND") > event.decoded("DTSTART")

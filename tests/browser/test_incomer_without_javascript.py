@@ -1,0 +1,66 @@
+"""An incomer with JavaScript switched off, on a phone: finds the clinic's front door, reads a
+proposal being decided, searches the open archive, and comments with only a name."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import start_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    found = start_server(tmp_path_factory.mktemp("incomer"))
+    found.flask("assembly", "demo")
+    yield found
+    found.process.terminate()
+    found.process.wait(timeout=10)
+
+
+def test_incomer_reads_searches_and_comments_without_javascript(browser, demo_server,
+                                                                 screenshot):
+    context = browser.new_context(java_script_enabled=False, locale="en-GB",
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+
+    # The front door, found from the home page.
+    page.goto(demo_server.url + "/")
+    page.get_by_role("link", name=re.compile("Κοινωνικό Ιατρείο")).first.click()
+    assert page.url.endswith("/c/solidarity-clinic/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Κοινωνικό Ιατρείο")
+    assert "without an account" in page.inner_text("main")
+    screenshot(page, "incomer-front-door")
+
+    # A proposal being decided: its text and its history are there to read.
+    proposal_links = page.locator("main a[href*='/p/']")
+    assert proposal_links.count() >= 3
+    proposal_links.first.click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".proposal-text, [id^=paragraph-]").count() >= 1
+    assert page.get_by_role("heading", name=re.compile("History")).count() == 1
+    proposal_url = page.url
+
+    # Searching from the header: results are highlighted, and lead back to readable pages.
+    word = title.split()[0]
+    page.locator("#site-search-q").fill(word)
+    page.locator("#site-search-q").press("Enter")
+    page.wait_for_load_state()
+    assert "/search" in page.url
+    assert page.locator("main mark").count() >= 1
+    screenshot(page, "incomer-search")
+
+    # A comment with only a name: no account, no e-mail.
+    page.goto(proposal_url)
+    form = page.locator("form:has(#guest-name-whole)")  # on the whole proposal
+    form.get_by_label("Your name, as others will see it").fill("Ayşe")
+    form.locator("textarea").first.fill(
+        "Could the Saturday shift also have someone who speaks Turkish?")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    thread = page.inner_text("main")
+    assert "Could the Saturday shift also have someone who speaks Turkish?" in thread
+    assert "Ayşe" in thread
+    screenshot(page, "incomer-commented")
+    context.close()
