@@ -31,14 +31,14 @@ def _inline(text: str | None) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
 
 
-def _language(meeting: Meeting) -> str:
-    """Minutes are written in the meeting's first language."""
+def meeting_language(meeting: Meeting) -> str:
+    """A meeting's first language: its minutes are written in it and its projector speaks it."""
     codes = meeting.languages.split() or meeting.collective.language_list
     return next((code for code in codes if code in LANGUAGES), "en")
 
 
 def generate_minutes(meeting: Meeting, actor: Person | None = None) -> Minutes:
-    with force_locale(_language(meeting)):
+    with force_locale(meeting_language(meeting)):
         text = minutes_text(meeting)
     minutes = db.session.scalars(sa.select(Minutes).where(Minutes.meeting_id == meeting.id)).first()
     if minutes is None:

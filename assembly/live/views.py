@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,9 +23,10 @@ from assembly.core.db import Visibility, strictest
 from assembly.core.errors import Invalid, NotFound
 from assembly.core.web import apply_form_error
 from assembly.extensions import db
+from assembly.live.minutes import meeting_language
 from assembly.meetings.models import ITEM_KIND_LABELS, Meeting, MeetingStatus
 from assembly.people.models import Person
-from assembly.people.service import MAX_NAME_LENGTH, is_member, require_member
+from assembly.people.service import LANGUAGES, MAX_NAME_LENGTH, is_member, require_member
 from assembly.visibility import (
     current_viewer,
     get_collective,
@@ -277,8 +279,12 @@ def _working_groups(meeting: Meeting) -> list[Body]:
 
 @bp.route("/c/<slug>/m/<int:meeting_id>/projector")
 def projector(slug, meeting_id):
+    """The wall speaks the meeting's language (each phone speaks its own person's); the
+    projector's operator may choose another with ?lang=."""
     meeting = _load(slug, meeting_id)
-    return render_template("live/projector.html", **_context(meeting, "projector"))
+    chosen = request.args.get("lang")
+    with force_locale(chosen if chosen in LANGUAGES else meeting_language(meeting)):
+        return render_template("live/projector.html", **_context(meeting, "projector"))
 
 
 @bp.route("/c/<slug>/m/<int:meeting_id>/console")

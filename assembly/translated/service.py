@@ -122,12 +122,15 @@ def agreement_source(viewer: Viewer, agreement: Agreement) -> Source:
 
 
 def minutes_source(viewer: Viewer, minutes: Minutes) -> Source:
-    from assembly.live.minutes import _language, visible_minutes  # (live imports this module)
+    from assembly.live.minutes import (  # (live imports this module)
+        meeting_language,
+        visible_minutes,
+    )
 
     if not count(visible_minutes(viewer).where(Minutes.id == minutes.id)):
         raise NotFound(_l("%(what)s not found.", what=_l("Minutes")))
     meeting = minutes.meeting
-    return Source(TranslatedKind.MINUTES, minutes.id, meeting.collective, _language(meeting),
+    return Source(TranslatedKind.MINUTES, minutes.id, meeting.collective, meeting_language(meeting),
                   meeting.title or meeting.body.name, minutes.text, None, minutes=minutes)
 
 
