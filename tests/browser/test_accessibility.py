@@ -174,3 +174,20 @@ def test_live_views_pass_axe(browser, demo_server, live_meeting, screenshot, vie
         found += violations(page, {"type": "rule", "values": ["color-contrast-enhanced"]})
     context.close()
     assert not found, found
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_text_at_200_percent_needs_no_sideways_scrolling(browser, demo_server, language):
+    """WCAG 1.4.4 and 1.4.10: with the text twice as large (the browser's text size, i.e. the
+    root font size), every page still fits the width of a laptop screen."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": "lang", "value": language, "url": demo_server.url}])
+    page = context.new_page()
+    too_wide = {}
+    for url in crawl(page, demo_server.url + "/c/solidarity-clinic/", limit=12):
+        width = page.evaluate("() => { document.documentElement.style.fontSize = '200%';"
+                              " return document.documentElement.scrollWidth; }")
+        if width > 1280:
+            too_wide[url] = width
+    context.close()
+    assert not too_wide, too_wide
