@@ -4,6 +4,7 @@ import os
 
 from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assembly.config import from_environment
 from assembly.core.security import check_production, register_security
@@ -63,24 +64,32 @@ def create_app(config: dict | None = None) -> Flask:
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=[],
     )
+    if proxies := app.config.get("ASSEMBLY_PROXIES"):
+        # Outermost, so Socket.IO sees it too: the client's address (rate limits, guests'
+        # comment counts) and the https scheme come from the proxy's X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from assembly import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from assembly.archive.views import bp as archive_bp
+    from assembly.care.views import bp as care_bp
     from assembly.cli import assembly_cli
     from assembly.collectives.views import bp as collectives_bp
     from assembly.comments.views import bp as comments_bp
     from assembly.core.web import register_web
     from assembly.digest.views import bp as digest_bp
+    from assembly.gatherings.views import bp as gatherings_bp
     from assembly.implementation.views import bp as implementation_bp
     from assembly.live.views import bp as live_bp
     from assembly.meetings.views import bp as meetings_bp
+    from assembly.networks.views import bp as networks_bp
     from assembly.people.views import bp as people_bp
     from assembly.proposals.views import bp as proposals_bp
     from assembly.search.views import bp as search_bp
     from assembly.translated.views import bp as translated_bp
 
     for blueprint in (people_bp, collectives_bp, proposals_bp, meetings_bp, live_bp, comments_bp,
-                      archive_bp, digest_bp, implementation_bp, search_bp, translated_bp):
+                      archive_bp, digest_bp, implementation_bp, search_bp, translated_bp, care_bp,
+                      networks_bp, gatherings_bp):
         app.register_blueprint(blueprint)
     register_web(app)
     register_security(app)

@@ -33,6 +33,8 @@ def from_environment(instance_path: str) -> dict:
         "ASSEMBLY_ENV": env("ASSEMBLY_ENV", "development"),
         "ASSEMBLY_ALLOW_SQLITE": env("ASSEMBLY_ALLOW_SQLITE", "0") == "1",
         "PUBLIC_URL": env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: none, trust none).
+        "ASSEMBLY_PROXIES": int(env("ASSEMBLY_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PASSWORD_HASH_METHOD": env("PASSWORD_HASH_METHOD", "scrypt"),

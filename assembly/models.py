@@ -1,8 +1,10 @@
 """Every table, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
+from assembly.care.models import Break
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
 from assembly.comments.models import Comment, CommentEvent, CommentVersion
 from assembly.digest.models import DigestState
+from assembly.gatherings.models import Gathering, WorkingTable, WorkingTableProposal
 from assembly.implementation.models import ImplementationUpdate
 from assembly.live.models import (
     CheckAnswer,
@@ -17,6 +19,7 @@ from assembly.live.models import (
     Minutes,
 )
 from assembly.meetings.models import AgendaItem, Meeting, MeetingRole
+from assembly.networks.models import NetworkAdoption, ProposalCoBringer
 from assembly.people.models import Invitation, Membership, Person
 from assembly.proposals.models import (
     Agreement,
@@ -36,4 +39,7 @@ __all__ = [
     "Invitation", "Meeting", "MeetingRole", "Membership", "NetworkMembership", "Person",
     "Proposal", "ProposalEvent", "Revision", "SearchDocument",
     "DigestState", "ImplementationUpdate", "ContentTranslation", "TranslationVersion",
+    "Break",
+    "Gathering", "WorkingTable", "WorkingTableProposal",
+    "NetworkAdoption", "ProposalCoBringer",
 ]

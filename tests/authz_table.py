@@ -8,10 +8,14 @@ participants of every group too).
 Visibilities: one working group per level (public, members, confidential); what a route acts on
 (a body, a proposal, a meeting, a comment, ...) lives in the group of that level. Routes that act
 on no closed thing (the front door, one's account, the collective itself) have one column, None.
+The collective belongs to a network, which has the same per level: a working group (its
+agreements), a working table at a gathering (a gathering itself is public or for members, never
+confidential: the confidential table's gathering is the members' one).
 
 Outcomes: OK (200/201 or a redirect that is not the sign-in page), NF (404: not knowable), FB
-(403: knowable but not allowed), LOGIN (302 to the sign-in page), and for list pages SEEN /
-UNSEEN (200, and the target's title shown or not)."""
+(403: knowable but not allowed), LOGIN (302 to the sign-in page), INVALID (422: a form that
+offers nothing to choose), and for list pages SEEN / UNSEEN (200, and the target's title shown or
+not)."""
 
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ READERS = {
 CANARY = "CANARY-AUTHZ-5e1f"
 
 OK, NF, FB, LOGIN, SEEN, UNSEEN = "ok", "404", "403", "login", "seen", "unseen"
+INVALID = "422"
 
 
 # --- policies: (actor, visibility) -> expected outcome -----------------------------------------
@@ -95,6 +100,37 @@ def author_only(actor, vis):
     if not can_read(actor, vis):
         return NF
     return OK if actor == FACILITATOR else FB
+
+
+def read_then_members(actor, vis):
+    """Looked up first, then for members only: a page open to all that posts to itself refuses
+    an incomer (403) rather than asking them to sign in."""
+    if not can_read(actor, vis):
+        return NF
+    return OK if actor in IN_COLLECTIVE else FB
+
+
+def co_bring(actor, vis):
+    """As ``act``; but a confidential proposal is brought by its own body only, so its form
+    offers no body to choose."""
+    found = act(actor, vis)
+    return INVALID if found == OK and vis == CONFIDENTIAL else found
+
+
+def gathering_level(vis):
+    """A gathering is public or for members; the confidential table's is for members."""
+    return MEMBERS if vis == CONFIDENTIAL else vis
+
+
+def as_gathering(policy):
+    return lambda actor, vis: policy(actor, gathering_level(vis))
+
+
+def tables_seen(actor, vis):
+    """A gathering's page, for its readers, lists each table to that table's readers only."""
+    if not can_read(actor, gathering_level(vis)):
+        return NF
+    return seen(actor, vis)
 
 
 def public_only(actor, vis):
@@ -241,6 +277,89 @@ class World:
         return found, args, languages
 
 
+    # --- the network the collective belongs to (built when a row first needs it) ---
+
+    def network(self):
+        from assembly.collectives.service import join_network
+
+        def build():
+            network = self.make.collective("Matrix Network", network=True)
+            join_network(network, self.collective, self.fay)
+            db.session.commit()
+            return network
+        return self.cached("network", build)
+
+    def network_group(self, vis):
+        """A working group of the network at this level, with the same participants."""
+        from assembly.collectives.service import add_participant
+
+        def build():
+            body = self.make.working_group(self.network(), self.fay, f"Network group {vis}", vis)
+            add_participant(body, self.fay, self.people[NOTE_TAKER])
+            add_participant(body, self.fay, self.people[PARTICIPANT])
+            db.session.commit()
+            return body
+        return self.cached(("network group", vis), build)
+
+    def network_agreement(self, vis):
+        def build():
+            title = f"Network agreement {vis}" + (f" {CANARY}" if vis == CONFIDENTIAL else "")
+            return self.make.proposal(
+                self.network_group(self.home(vis)), self.fay, "agreed", title=title,
+                visibility=vis if self.proposal_level else PUBLIC)
+        return self.cached(("network agreement", vis), build).agreement
+
+    def gathering(self, vis):
+        from assembly.core.db import utcnow
+        from assembly.gatherings.service import create_gathering
+
+        level = gathering_level(vis)
+
+        def build():
+            found = create_gathering(
+                self.network(), self.fay, title=f"Matrix gathering {level}",
+                starts_on=utcnow().date() + timedelta(days=10), visibility=level)
+            db.session.commit()
+            return found
+        return self.cached(("gathering", level), build)
+
+    def table(self, vis, state="open"):
+        """A working table at this level: ``open``, ``reported`` (its report written) or
+        ``published``."""
+        from assembly.gatherings import service as gatherings
+
+        title = f"Table {state} {vis}" + (f" {CANARY}" if vis == CONFIDENTIAL else "")
+        found = gatherings.add_table(
+            self.gathering(vis), self.fay, title=title, guiding_questions="- Why?",
+            visibility=vis, participants=[self.people[NOTE_TAKER], self.people[PARTICIPANT]])
+        if state != "open":
+            gatherings.save_report(found, self.fay, report_text="We talked.",
+                                   directions_text="- Shared purchasing")
+        if state == "published":
+            gatherings.publish_report(found, self.fay)
+        db.session.commit()
+        return found
+
+    def co_brought(self, vis):
+        """A proposal the network's assembly brings jointly (and the row saying so)."""
+        from assembly.core.db import utcnow
+        from assembly.networks.models import ProposalCoBringer
+        from assembly.networks.service import add_co_bringer
+
+        proposal = self.proposal(vis)
+        body = self.make.assembly(self.network())
+        if vis == CONFIDENTIAL:
+            # The services never let anyone bring a confidential proposal jointly; the row is
+            # written directly, as if left from before, to check who reaches it.
+            found = ProposalCoBringer(proposal=proposal, body=body, added_by_id=self.fay.id,
+                                      added_at=utcnow())
+            db.session.add(found)
+        else:
+            found = add_co_bringer(proposal, body, self.fay)
+        db.session.commit()
+        return found
+
+
 def _latest_number(source, language) -> int:
     from assembly.translated.models import ContentTranslation
 
@@ -354,6 +473,36 @@ def network_target(w: World, vis):
     return Target({"slug": w.collective.slug, "_network": network}, w.collective)
 
 
+def the_network(w: World, vis):
+    network = w.network()
+    return Target({"slug": network.slug}, network)
+
+
+def gathering_target(w: World, vis):
+    g = w.gathering(vis)
+    return Target({"slug": w.network().slug, "gathering_slug": g.slug}, g, marker=g.title)
+
+
+def table_target(state="open"):
+    def build(w: World, vis):
+        t = w.cached(("table", state, vis), lambda: w.table(vis, state))
+        return Target({"slug": w.network().slug, "gathering_slug": t.gathering.slug,
+                       "table_id": t.id}, t, marker=t.title)
+    return build
+
+
+def network_agreement_target(w: World, vis):
+    agreement = w.network_agreement(vis)
+    return Target({"slug": w.collective.slug, "agreement_id": agreement.id}, agreement,
+                  marker=agreement.proposal.title)
+
+
+def co_bringer_target(w: World, vis):
+    found = w.cached(("co-brought", vis), lambda: w.co_brought(vis))
+    return Target({"slug": w.collective.slug, "proposal_id": found.proposal_id,
+                   "co_bringer_id": found.id}, found)
+
+
 def invitation_target(w: World, vis):
     from assembly.people.service import create_invitation
 
@@ -441,6 +590,23 @@ def meeting_data(w, vis, t, actor):
             "online_link": ""}
 
 
+def gathering_data(w, vis, t, actor):
+    return {"title": f"Gathering by {actor} {w.make._next()}", "starts_on": _day(20),
+            "ends_on": "", "place": "", "languages": "en", "visibility": "public",
+            "description": ""}
+
+
+def table_data(w, vis, t, actor):
+    return {"title": f"Table by {actor} {w.make._next()}", "time": "", "guiding_questions": "",
+            "guests": "", "visibility": "public"}
+
+
+def adoption_data(w, vis, t, actor):
+    # A note of its own each time: a step that changes nothing is refused.
+    return {"state": "adapted", "note": f"Adapted by {actor} {w.make._next()}.",
+            "meeting_id": "", "local_proposal_id": ""}
+
+
 def agree_data(w, vis, t, actor):
     db.session.refresh(t.obj)
     return step("agree", meeting_id=w.live[w.home(vis)].id, review_date=_day(180),
@@ -479,6 +645,7 @@ def _leave_restore(w: World, vis, actor):
 
 
 C, B = "/c/<slug>", "/c/<slug>/b/<body_slug>"
+G, T = "/c/<slug>/g/<gathering_slug>", "/c/<slug>/g/<gathering_slug>/t/<int:table_id>"
 P, M = "/c/<slug>/p/<int:proposal_id>", "/c/<slug>/m/<int:meeting_id>"
 CM = P + "/comments/<int:comment_id>"
 AG = P + "/agreements/<int:agreement_id>/translations"
@@ -553,6 +720,10 @@ TABLE: list[Row] = [
     Row("/me", "GET", signed_in, collective_target, **ONE),
     Row("/me/seen", "POST", signed_in, collective_target, **ONE),
     Row("/me/feed-link", "POST", signed_in, collective_target, **ONE),
+    Row("/me/care", "GET", signed_in, collective_target, **ONE),
+    Row("/me/care/break", "POST", signed_in, collective_target,
+        data=lambda w, v, t, a: {"until": _day(30), "note": ""}, **ONE),
+    Row("/me/care/back", "POST", signed_in, collective_target, **ONE),
     Row("/collectives/new", "GET", signed_in, collective_target, **ONE),
     Row("/collectives/new", "POST", signed_in, collective_target, data=lambda w, v, t, a: {
         "name": f"New collective {w.make._next()}", "slug": "", "main_language": "en",
@@ -577,6 +748,24 @@ TABLE: list[Row] = [
         "name": f"Group {w.make._next()}", "purpose": "", "visibility": "public"}, **ONE),
     Row(C + "/incomer-comments", "POST", act, collective_target,
         data=fixed(incomer_comments="shown"), **ONE),
+    # Agreements of the collective's networks, and how it takes each up.
+    Row(C + "/network-agreements", "GET", seen, network_agreement_target),
+    Row(C + "/network-agreements/<int:agreement_id>", "GET", read, network_agreement_target),
+    Row(C + "/network-agreements/<int:agreement_id>", "POST", read_then_members,
+        network_agreement_target, data=adoption_data),
+    # Gatherings of the network (its members are the collective's) and their working tables.
+    Row(C + "/gatherings", "GET", as_gathering(seen), gathering_target),
+    Row(C + "/gatherings/new", "GET", act, the_network, **ONE),
+    Row(C + "/gatherings/new", "POST", act, the_network, data=gathering_data, **ONE),
+    Row(G, "GET", tables_seen, table_target()),
+    Row(G + "/tables", "POST", as_gathering(act), gathering_target, data=table_data),
+    Row(T, "GET", read, table_target()),
+    Row(T + "/report", "POST", act, table_target(),
+        data=fixed(report_text="We talked.", directions="- Shared purchasing")),
+    Row(T + "/publish", "POST", act, table_target("reported"),
+        data=lambda w, v, t, a: {"destinations": str(w.network().id)},
+        fresh=(("table", "reported"),)),
+    Row(T + "/report/print", "GET", read, table_target("published")),
     # Bodies.
     Row(B + "/", "GET", read, body_target),
     Row(B + "/feed.atom", "GET", public_only, body_target),
@@ -610,6 +799,13 @@ TABLE: list[Row] = [
     Row(P + "/implementation", "POST", act, proposal_target("agreed"),
         data=fixed(kind="progress", note="Half done.", percent="50")),
     *_step_rows(),
+    # Bodies of the collective or its networks bringing a proposal jointly.
+    Row(P + "/co-bringers", "GET", act, proposal_target()),
+    Row(P + "/co-bringers", "POST", co_bring, proposal_target(),
+        data=lambda w, v, t, a: {"body_id": str(w.make.assembly(w.network()).id),
+                                 "reason": ""}, fresh=(("proposal", "drafting"),)),
+    Row(P + "/co-bringers/<int:co_bringer_id>/withdraw", "POST", act, co_bringer_target,
+        data=fixed(reason=""), fresh=(("co-brought",),)),
     # Comments.
     Row(P + "/comments", "POST", comment, proposal_target(),
         data=guest_name(body="A comment.", paragraph="", revision="")),

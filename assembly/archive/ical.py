@@ -24,6 +24,7 @@ class Event:
     location: str = ""
     description: str = ""
     cancelled: bool = False
+    categories: tuple[str, ...] = ()
 
 
 def escape_text(value: str) -> str:
@@ -68,6 +69,8 @@ def _event_lines(event: Event, stamp: str) -> list[str]:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    if event.categories:
+        lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in event.categories))
     if event.url:
         lines.append(f"URL:{event.url}")
     lines += [f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}", "END:VEVENT"]

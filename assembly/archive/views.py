@@ -32,7 +32,8 @@ from assembly.core.errors import Invalid
 from assembly.core.feeds import Entry, atom_response
 from assembly.core.markup import render_markdown
 from assembly.live.models import Minutes
-from assembly.meetings.models import Meeting
+from assembly.meetings.models import OPEN_DISCUSSION, Meeting
+from assembly.proposals.history import describe_event
 from assembly.proposals.models import EventKind, Phase, Proposal, ProposalEvent
 from assembly.visibility import can_read_body, can_read_proposal, get_body, get_collective
 from assembly.visibility import get_proposal as get_visible_proposal
@@ -65,8 +66,9 @@ def _event_title(proposal: Proposal, event: ProposalEvent) -> str:
         return _("New proposal: %(title)s", title=proposal.title)
     if event.kind == EventKind.REVISED:
         return _("%(title)s: new revision", title=proposal.title)
-    return _("%(title)s: %(phase)s", title=proposal.title,
-             phase=Phase(event.to_phase).label if event.to_phase else "")
+    if not event.to_phase:  # implementation, co-bringing: no phase to name
+        return _("%(title)s: %(what)s", title=proposal.title, what=describe_event(event))
+    return _("%(title)s: %(phase)s", title=proposal.title, phase=Phase(event.to_phase).label)
 
 
 def _event_entry(collective: Collective, proposal: Proposal, event: ProposalEvent) -> Entry:
@@ -143,12 +145,19 @@ def _calendar_event(collective: Collective, meeting: Meeting) -> ical.Event:
         details.append(_("Languages: %(codes)s", codes=meeting.languages))
     if meeting.online_link:
         details.append(_("Online: %(link)s", link=meeting.online_link))
+    categories = ()
+    if meeting.open_discussion:  # labelled in the title and as a category
+        label = str(OPEN_DISCUSSION)
+        what, categories = f"{label}: {what}", (label,)
+        details.insert(0, _("Open to everyone; nothing is decided at this meeting."))
+        if meeting.interpretation_languages:
+            details.append(_("Interpretation: %(codes)s", codes=meeting.interpretation_languages))
     details.append(url)
     return ical.Event(
         uid=f"meeting-{meeting.id}@{_host()}", starts_at=meeting.starts_at,
         ends_at=meeting.ends_at, summary=f"{what} · {collective.name}", url=url,
         location=meeting.place or meeting.online_link, description="\n".join(details),
-        cancelled=meeting.cancelled_at is not None,
+        cancelled=meeting.cancelled_at is not None, categories=categories,
     )
 
 

@@ -29,6 +29,7 @@ from assembly.core.web import apply_form_error
 from assembly.extensions import db
 from assembly.meetings.models import Meeting, MeetingStatus
 from assembly.meetings.service import upcoming_meetings
+from assembly.networks import service as networks
 from assembly.people.models import Person
 from assembly.people.service import members_of, require_member
 from assembly.proposals.models import Agreement, AgreementStatus, Phase, Proposal
@@ -86,7 +87,11 @@ def _bodies(viewer: Viewer, collective: Collective) -> list[Body]:
 def _being_decided(viewer: Viewer, collective: Collective) -> list[Proposal]:
     return list(db.session.scalars(
         visible_proposals(viewer).options(contains_eager(Proposal.body))
-        .where(Proposal.collective_id == collective.id, Proposal.phase.in_(BEING_DECIDED))
+        .where(sa.or_(Proposal.collective_id == collective.id,
+                      # and those its bodies bring jointly with other collectives
+                      Proposal.id.in_(networks.co_brought_ids(
+                          collective_id=collective.id))),
+               Proposal.phase.in_(BEING_DECIDED))
         .order_by(Proposal.updated_at.desc()).limit(LIST_LIMIT)
     ))
 
@@ -172,6 +177,7 @@ def collective(slug):
         agreements=_agreements(viewer, Proposal.collective_id == found.id),
         network_members=service.network_members(found) if is_network else [],
         networks=[] if is_network else service.member_networks(found),
+        network_agreements=networks.network_agreements(viewer, found, limit=10),
     )
 
 
@@ -182,7 +188,10 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     is_participant = body.id in viewer.participant_body_ids
     working_group = body.kind == BodyKind.WORKING_GROUP
     proposals = db.session.scalars(
-        visible_proposals(viewer).where(Proposal.body_id == body.id, Proposal.phase != Phase.AGREED)
+        visible_proposals(viewer)
+        .where(sa.or_(Proposal.body_id == body.id,
+                      Proposal.id.in_(networks.co_brought_ids(body_id=body.id))),
+               Proposal.phase != Phase.AGREED)
         .order_by(Proposal.updated_at.desc()).limit(LIST_LIMIT)
     ).all()
     delegated = db.session.scalars(

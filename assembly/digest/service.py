@@ -26,10 +26,10 @@ from assembly.digest.models import DigestState
 from assembly.extensions import db
 from assembly.implementation import service as implementation
 from assembly.people.models import Person
+from assembly.proposals.history import describe_event
 from assembly.proposals.models import (
     Agreement,
     AgreementStatus,
-    EventKind,
     Phase,
     Proposal,
     ProposalEvent,
@@ -132,23 +132,6 @@ def _their_proposals(viewer: Viewer) -> sa.Select:
     mine = sa.or_(Proposal.collective_id.in_(viewer.collective_ids),
                   Body.id.in_(viewer.participant_body_ids))
     return visible_proposals(viewer).where(mine).with_only_columns(Proposal.id)
-
-
-def _phase(value: str | None) -> str:
-    return str(Phase(value).label) if value else ""
-
-
-def describe_event(event: ProposalEvent) -> str:
-    who = event.actor.display_name if event.actor else _("someone")
-    if event.kind == EventKind.CREATED:
-        return _("%(who)s named this proposal.", who=who)
-    if event.kind == EventKind.REVISED:
-        return _("%(who)s saved revision %(n)s.", who=who, n=event.data.get("revision"))
-    if event.kind == EventKind.IMPLEMENTATION:
-        return implementation.describe_update(event.data.get("status"), who,
-                                              event.data.get("percent"))
-    return _("%(who)s moved it from “%(source)s” to “%(target)s”.", who=who,
-             source=_phase(event.from_phase), target=_phase(event.to_phase))
 
 
 def _event_changes(person: Person, scope: sa.Select, since: datetime, limit: int):

@@ -68,12 +68,25 @@ def minutes_text(meeting: Meeting) -> str:
     day = meetings.local_date(meeting.starts_at, meeting.body)
     lines = [f"# {_inline(title)}", "",
              f"{format_date(day, 'long')} · {_inline(meeting.body.name)}", ""]
+    lines += _open_discussion(meeting)
     lines += _attendance(meeting)
     notes = dict(db.session.execute(sa.select(LiveNote.item_id, LiveNote.text).where(
         LiveNote.meeting_id == meeting.id)).all())
     for number, item in enumerate(meetings.agenda(meeting), start=1):
         lines += _item(meeting, number, item, notes.get(item.id, ""))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _open_discussion(meeting: Meeting) -> list[str]:
+    """An open discussion's notes are published like minutes, saying that nothing was
+    decided and which languages were interpreted."""
+    if not meeting.open_discussion:
+        return []
+    lines = ["**" + _("Open discussion for incomers: no decisions were taken.") + "**", ""]
+    if meeting.interpretation_list:
+        names = ", ".join(LANGUAGES.get(code, code) for code in meeting.interpretation_list)
+        lines += [f"{_('Interpretation')}: {names}", ""]
+    return lines
 
 
 def _names(people) -> str:

@@ -702,6 +702,9 @@ def _date(value, field: str) -> date:
 def record_outcome(context: Context, outcome, reason="", review_date=None, implementers="",
                    working_group_id=None, mandate="", return_date=None) -> dict:
     """The outcome goes straight into the proposal lifecycle, with the check's positions."""
+    if context.meeting.open_discussion:
+        raise Conflict(_l("This is an open discussion: nothing is decided here. Bring what "
+                          "came up to a meeting of the assembly."))
     outcome = _choice(outcome, Outcome, _l("Unknown outcome."))
     item = context.live.current_item
     if item is None:

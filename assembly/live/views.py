@@ -266,13 +266,16 @@ def _context(meeting: Meeting, view: str, **extra) -> dict:
     }
 
 
-def _working_groups(meeting: Meeting) -> list[Body]:
-    """Where an item can be delegated: the collective's working groups this person can see."""
-    return list(db.session.scalars(
+def _working_groups(meeting: Meeting) -> list[tuple[Body, str]]:
+    """Where an item can be delegated: the collective's working groups this person can see,
+    lighter-loaded first, each with its load in words (care for the carers)."""
+    from assembly.care.views import working_group_choices
+
+    return working_group_choices(list(db.session.scalars(
         visible_bodies(current_viewer())
         .where(Body.collective_id == meeting.collective_id,
                Body.kind == BodyKind.WORKING_GROUP.value)
-        .order_by(Body.name)))
+        .order_by(Body.name))))
 
 
 # --- pages ------------------------------------------------------------------------------------

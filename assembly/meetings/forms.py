@@ -5,6 +5,7 @@ ones people see."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     SelectChoice,
@@ -53,6 +54,10 @@ class MeetingForm(FlaskForm):
     languages = MultiCheckboxField(_l("Languages spoken"), choices=LANGUAGE_CHOICES,
                                    validate_choice=False)
     visibility = SelectField(_l("Who can read about it"))
+    open_discussion = BooleanField(_l("Open discussion for incomers: nothing is decided at it"))
+    interpretation_languages = MultiCheckboxField(_l("Interpretation into (optional)"),
+                                                  choices=LANGUAGE_CHOICES,
+                                                  validate_choice=False)
 
 
 class TimeBoxForm(NoCsrfForm):

@@ -25,6 +25,11 @@ MEETING_STATUS_LABELS = {
 }
 
 
+# The label of a meeting marked as an open discussion for incomers, wherever it is shown
+# (front door, meeting page, calendars).
+OPEN_DISCUSSION = _l("Open discussion")
+
+
 class Role(StrEnum):
     FACILITATOR = "facilitator"
     NOTE_TAKER = "note_taker"
@@ -84,6 +89,12 @@ class Meeting(VisibilityMixin, Model):
         sa.String(20), default=MeetingStatus.SCHEDULED.value, nullable=False, index=True
     )
     from_rhythm: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # An open discussion for incomers: nothing is decided there (DESIGN.md §7); the languages
+    # interpreted into are announced with it.
+    open_discussion: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), nullable=False)
+    interpretation_languages: Mapped[str] = mapped_column(
+        sa.String(100), default="", server_default="", nullable=False)
     created_at: Mapped[datetime] = created_at_column()
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -104,6 +115,10 @@ class Meeting(VisibilityMixin, Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def interpretation_list(self) -> list[str]:
+        return self.interpretation_languages.split()
 
     @property
     def status_enum(self) -> MeetingStatus:

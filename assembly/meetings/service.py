@@ -96,6 +96,29 @@ def _check_languages(languages: str) -> str:
     return " ".join(codes)
 
 
+def _interpretation(languages: str) -> str:
+    """Interpretation languages announced for a meeting: any known codes, or none."""
+    codes = list(dict.fromkeys((languages or "").split()))
+    if any(code not in LANGUAGES for code in codes):
+        raise Invalid(_l("Unknown language."), field="interpretation_languages")
+    return " ".join(codes)
+
+
+def set_open_discussion(meeting: Meeting, actor: Person, open_discussion: bool,
+                        interpretation_languages: str = "") -> Meeting:
+    """Mark (or unmark) a meeting as an open discussion for incomers, where nothing is
+    decided. Not once an outcome has been recorded at it."""
+    require_member(actor, meeting.body.collective)
+    _require_open(meeting)
+    if open_discussion and any(item.outcome for item in agenda(meeting)):
+        raise Conflict(_l("An outcome was already recorded at this meeting: it cannot become "
+                          "an open discussion."))
+    meeting.open_discussion = bool(open_discussion)
+    meeting.interpretation_languages = _interpretation(interpretation_languages)
+    db.session.flush()
+    return meeting
+
+
 def _to_utc(local_start: datetime, body: Body) -> datetime:
     """A wall-clock time in the collective's zone as UTC, within a sensible planning range."""
     try:
@@ -120,6 +143,8 @@ def create_meeting(
     languages: str | None = None,
     visibility: str | None = None,
     not_before: datetime | None = None,
+    open_discussion: bool = False,
+    interpretation_languages: str = "",
 ) -> Meeting:
     """A one-off meeting. ``local_start`` is a naive wall-clock time in the collective's zone.
     ``not_before`` refuses a start earlier than that instant (a new meeting from a form)."""
@@ -151,7 +176,8 @@ def create_meeting(
         place=clean_text(place, max_length=200, field="place", required=False),
         online_link=online_link,
         title=clean_text(title, max_length=200, field="title", required=False),
-        languages=languages, visibility=visibility,
+        languages=languages, visibility=visibility, open_discussion=bool(open_discussion),
+        interpretation_languages=_interpretation(interpretation_languages),
     )
     db.session.add(meeting)
     db.session.flush()
@@ -479,22 +505,29 @@ def role_candidates(meeting: Meeting, role: Role | str) -> list[tuple[Person, da
     return [(person, last) for person, last in rows]
 
 
-def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3
+def suggest_for_role(meeting: Meeting, role: Role | str, limit: int = 3, viewer=None
                      ) -> list[tuple[Person, datetime | None]]:
-    """People who have held this role least recently in this body (never first), so roles
-    rotate and the load is spread. People who already hold a role at this meeting are not
-    suggested. One query."""
+    """People who carry the lightest load now (care.service), then who have held this role
+    least recently in this body (never first), so roles rotate and the load is spread. People
+    who already hold a role at this meeting, or are taking a break, are not suggested. Loads
+    count only what ``viewer`` (the one asking; by default this request's) may read. One
+    query."""
+    from assembly.care import service as care  # care reads meetings: imported late
+    from assembly.visibility import current_viewer
+
     role = Role(role)
     last_held = _last_held(meeting, role)
     assigned = sa.select(MeetingRole.person_id).where(MeetingRole.meeting_id == meeting.id)
     people = eligible_people(meeting.body).subquery()
+    load = care.load_size_subquery(sa.select(people.c.id), viewer or current_viewer())
     rows = db.session.execute(
         sa.select(Person, last_held.c.last)
         .join(people, people.c.id == Person.id)
         .outerjoin(last_held, last_held.c.person_id == Person.id)
-        .where(Person.id.not_in(assigned))
-        .order_by(last_held.c.last.is_not(None), last_held.c.last, Person.display_name,
-                  Person.id)
+        .outerjoin(load, load.c.person_id == Person.id)
+        .where(Person.id.not_in(assigned), Person.id.not_in(care.resting_ids()))
+        .order_by(sa.func.coalesce(load.c.size, 0), last_held.c.last.is_not(None),
+                  last_held.c.last, Person.display_name, Person.id)
         .limit(limit)
     ).all()
     return [(person, last) for person, last in rows]

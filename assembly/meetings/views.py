@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from assembly.care import views as care_views
 from assembly.collectives.models import Body, Collective
 from assembly.core.db import Visibility, strictest, utcnow
 from assembly.core.errors import Invalid
@@ -107,10 +108,12 @@ def _role_form(meeting: Meeting, role: Role, formdata=None) -> tuple[forms.RoleF
     suggested_ids = {person.id for person, _last in suggested}
     others = [(person, last) for person, last in meetings.role_candidates(meeting, role)
               if person.id not in suggested_ids]
+    resting = care_views.resting_in(meeting.body)
 
     def option(person, last, group):
-        return SelectChoice(person.id, f"{person.display_name} ({_held_on(last, timezone)})",
-                            optgroup=group)
+        words = "; ".join([_held_on(last, timezone)] + ([resting[person.id]]
+                                                        if person.id in resting else []))
+        return SelectChoice(person.id, f"{person.display_name} ({words})", optgroup=group)
 
     first, rest = _("Suggested: has held it least recently"), _("Everyone else who can take it")
     form.person_id.choices = ([option(*s, first) for s in suggested]
@@ -179,6 +182,7 @@ def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
         planned=planned, can_act=can_act, editable=editable,
         time_box_forms=time_box_forms, free_form=free_form,
         roles=_roles(meeting, editable, active), problem=problem,
+        resting=care_views.resting_in(meeting.body) if can_act else {},
         minutes=minutes_of(current_viewer(), meeting), languages_named=[
             LANGUAGES.get(code, code) for code in meeting.languages.split()],
     ), status
@@ -356,7 +360,8 @@ def new(slug, body_slug):
                 duration_minutes=form.duration_minutes.data, place=form.place.data or "",
                 online_link=form.online_link.data or "", title=form.title.data or "",
                 languages=" ".join(form.languages.data or []), visibility=form.visibility.data,
-                not_before=utcnow(),
+                not_before=utcnow(), open_discussion=form.open_discussion.data,
+                interpretation_languages=" ".join(form.interpretation_languages.data or []),
             )
         except Invalid as error:
             db.session.rollback()

@@ -76,10 +76,19 @@ class EventKind(StrEnum):
     TRANSITION = "transition"
     REVISED = "revised"
     IMPLEMENTATION = "implementation"  # progress or completion (assembly.implementation)
+    # A body joins or leaves the bodies bringing the proposal (assembly.networks).
+    CO_BRINGER_ADDED = "co_bringer_added"
+    CO_BRINGER_WITHDRAWN = "co_bringer_withdrawn"
 
 
 class Proposal(VisibilityMixin, Model):
     __tablename__ = "proposals"
+    # Lists and feeds read a collective's or a body's proposals changed last, newest first
+    # (front door, body page, Atom feeds): by index, without sorting the whole archive.
+    __table_args__ = (
+        sa.Index("ix_proposals_collective_id_updated_at", "collective_id", "updated_at"),
+        sa.Index("ix_proposals_body_id_updated_at", "body_id", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     collective_id: Mapped[int] = mapped_column(

@@ -379,19 +379,21 @@ def test_suggest_for_role_prefers_never_then_least_recent(clinic, make):
     service.assign_role(second, anna, Role.NOTE_TAKER, chloe)  # another role: still "never"
     db.session.commit()
     suggested = service.suggest_for_role(target, Role.FACILITATOR, limit=4)
+    # Roles in coming meetings are load (care.service): Dimitra, who holds none, comes first;
+    # among equal loads, never held comes first, then least recently held.
     assert [(p.display_name, last) for p, last in suggested] == [
-        ("Chloe", None), ("Dimitra", None), ("Anna", first.starts_at), ("Bob", second.starts_at)]
+        ("Dimitra", None), ("Chloe", None), ("Anna", first.starts_at), ("Bob", second.starts_at)]
     assert all(last.tzinfo is not None and last.utcoffset() == timedelta(0)
                for _p, last in suggested if last is not None)
     assert [p.display_name for p, _ in service.suggest_for_role(target, "facilitator")] == [
-        "Chloe", "Dimitra", "Anna"]
+        "Dimitra", "Chloe", "Anna"]
     # Someone who already holds a role at this meeting is not suggested for another.
     service.assign_role(target, anna, Role.TIME_KEEPER, chloe)
     assert [p.display_name for p, _ in service.suggest_for_role(target, Role.FACILITATOR)] == [
         "Dimitra", "Anna", "Bob"]
     # A later meeting does not count as "held" for an earlier one.
     assert [(p.display_name, last) for p, last in service.suggest_for_role(first, "facilitator")
-            ] == [("Bob", None), ("Chloe", None), ("Dimitra", None)]
+            ] == [("Dimitra", None), ("Bob", None), ("Chloe", None)]
 
 
 def test_role_candidates_list_everyone_with_last_held(clinic, make):
