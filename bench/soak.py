@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
@@ -56,6 +56,7 @@ from live_fanout import (  # noqa: E402 (bench/ is not a package)
     PYTHON,
     ROOT,
     RealApp,
+    Workers,
     action,
     machine,
     memory,
@@ -240,8 +241,8 @@ def worker() -> None:
 
 
 @dataclass
-class Phones:
-    processes: list[subprocess.Popen] = field(default_factory=list)
+class Phones(Workers):
+    """The phones' worker processes: started with their own rates, read like live_fanout's."""
 
     @classmethod
     def start(cls, url: str, meeting_id: int, clients: list[dict], count: int, speed: float,
@@ -263,15 +264,6 @@ class Phones:
         for process in self.processes:
             process.stdin.write(word + "\n")
             process.stdin.flush()
-
-    def wait_ready(self) -> tuple[int, int]:
-        ready = failed = 0
-        for process in self.processes:
-            line = process.stdout.readline().split()
-            if not line or line[0] != "READY":
-                raise RuntimeError(f"worker did not start: {line}")
-            ready, failed = ready + int(line[1]), failed + int(line[2])
-        return ready, failed
 
     def results(self) -> list[dict]:
         self.say("STOP")

@@ -77,6 +77,16 @@ def server(tmp_path_factory):
     found.process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The real server with the demo collectives loaded (`flask assembly demo`)."""
+    found = start_server(tmp_path_factory.mktemp("demo"))
+    found.flask("assembly", "demo")
+    yield found
+    found.process.terminate()
+    found.process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

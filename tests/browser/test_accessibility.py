@@ -9,8 +9,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from tests.browser.conftest import start_server
-
 pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -18,15 +16,6 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Pages whose links lead away from reading (signing out, switching language, raw data).
 SKIP = re.compile(r"/logout|/language|\.(json|csv|ics|xml|atom)$|/feed|/export|/static/")
 MAX_PAGES = 30
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    found = start_server(tmp_path_factory.mktemp("a11y"))
-    found.flask("assembly", "demo")
-    yield found
-    found.process.terminate()
-    found.process.wait(timeout=10)
 
 
 def crawl(page, start: str, limit: int = MAX_PAGES):

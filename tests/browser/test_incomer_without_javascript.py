@@ -5,18 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import start_server
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    found = start_server(tmp_path_factory.mktemp("incomer"))
-    found.flask("assembly", "demo")
-    yield found
-    found.process.terminate()
-    found.process.wait(timeout=10)
 
 
 def test_incomer_reads_searches_and_comments_without_javascript(browser, demo_server,
