@@ -150,7 +150,8 @@ def test_live_views_pass_axe(browser, demo_server, live_meeting, screenshot, vie
     page = context.new_page()
     if view != "projector":
         sign_in_as_member(page, demo_server)
-    page.goto(f"{live_meeting}/{view}")
+    # The projector speaks the meeting's language unless the room chooses another.
+    page.goto(f"{live_meeting}/{view}" + (f"?lang={language}" if view == "projector" else ""))
     expect(page.locator("body")).to_have_attribute("data-state", "live", timeout=15000)
     if view == "console":  # the first item becomes current for every view after this one
         page.keyboard.press("n")
