@@ -18,7 +18,7 @@ app = create_app()
 # keep full-collection pauses out of live broadcasts (measured in bench/RESULTS.md).
 gc.collect()
 gc.freeze()
-gc.set_threshold(20_000, 50, 100)
+gc.set_threshold(10_000, 50, 100)
 
 if __name__ == "__main__":
     socketio.run(
