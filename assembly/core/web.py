@@ -10,7 +10,7 @@ from flask import Request as FlaskRequest
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -148,6 +148,12 @@ def register_web(app: Flask) -> None:
             429: too_many_message(),
         }
         return _error_page(error.code or 500, messages.get(error.code, error.description))
+
+    @app.errorhandler(DataError)
+    def _unstorable_value(error):
+        # A value no row can hold (a NUL byte in an address, say): no such page exists.
+        db.session.rollback()
+        return _error_page(404, _("This page does not exist, or it is not open to you."))
 
     @app.errorhandler(OperationalError)
     def _database_down(error):

@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from assembly.collectives.models import Body
 from assembly.core.db import Visibility, strictest, utcnow
@@ -23,6 +24,23 @@ from assembly.proposals.models import Agreement, Phase, PositionKind, ProposalEv
 from assembly.visibility import Viewer, visible_meetings
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+
+
+# Labels written inside formatted lines: named here so the catalogue extraction finds them
+# (it does not look inside f-strings); lazy, so each renders in the minutes' own language.
+LABELS = {
+    "block": _l("Block"),
+    "delegated_to": _l("Delegated to"),
+    "guests": _l("Guests"),
+    "implemented_by": _l("Implemented by"),
+    "interpretation": _l("Interpretation"),
+    "mandate": _l("Mandate"),
+    "outcome": _l("Outcome"),
+    "present": _l("Present"),
+    "re_evaluation_on": _l("Re-evaluation on"),
+    "reason": _l("Reason"),
+    "returns_by": _l("Returns by"),
+}
 
 
 def _inline(text: str | None) -> str:
@@ -85,7 +103,7 @@ def _open_discussion(meeting: Meeting) -> list[str]:
     lines = ["**" + _("Open discussion for incomers: no decisions were taken.") + "**", ""]
     if meeting.interpretation_list:
         names = ", ".join(LANGUAGES.get(code, code) for code in meeting.interpretation_list)
-        lines += [f"{_('Interpretation')}: {names}", ""]
+        lines += [f"{LABELS['interpretation']}: {names}", ""]
     return lines
 
 
@@ -100,8 +118,8 @@ def _attendance(meeting: Meeting) -> list[str]:
                                                                meeting.collective)
         (guests if is_guest else members).append(participant.name)
     lines = ["## " + _("Attendance"), "",
-             f"- **{_('Present')} ({len(members)}):** {_names(members)}",
-             f"- **{_('Guests')} ({len(guests)}):** {_names(guests)}"]
+             f"- **{LABELS['present']} ({len(members)}):** {_names(members)}",
+             f"- **{LABELS['guests']} ({len(guests)}):** {_names(guests)}"]
     for role in (Role.FACILITATOR, Role.NOTE_TAKER, Role.TIME_KEEPER):
         holders = [p.display_name for p in meeting.holders(role)]
         if holders:
@@ -136,9 +154,9 @@ def _item(meeting: Meeting, number: int, item: AgendaItem, note: str) -> list[st
     if item.proposal is None:
         return lines
     if item.outcome is None:
-        return [*lines, f"**{_('Outcome')}:** " + _("none recorded; the proposal returns at "
+        return [*lines, f"**{LABELS['outcome']}:** " + _("none recorded; the proposal returns at "
                                                      "the next meeting."), ""]
-    lines.append(f"**{_('Outcome')}:** {Phase(item.outcome).label}")
+    lines.append(f"**{LABELS['outcome']}:** {Phase(item.outcome).label}")
     lines.append("")
     lines += _record_of(meeting, item)
     return [*lines, ""]
@@ -155,12 +173,12 @@ def _record_of(meeting: Meeting, item: AgendaItem) -> list[str]:
     lines = []
     for event in _events(meeting, item):
         if event.reason:
-            lines.append(f"- {_('Reason')}: {_inline(event.reason)}")
+            lines.append(f"- {LABELS['reason']}: {_inline(event.reason)}")
         if event.to_phase == Phase.AGREED:
             lines += _agreement(meeting, item, event)
         elif event.to_phase == Phase.POSTPONED:
             for block in event.data.get("blocks", []):
-                lines.append(f"- **{_('Block')}** ({_inline(block.get('name'))}): "
+                lines.append(f"- **{LABELS['block']}** ({_inline(block.get('name'))}): "
                              f"{_inline(block.get('reason'))}")
         elif event.to_phase == Phase.DELEGATED:
             lines += _delegation(meeting, event)
@@ -175,11 +193,11 @@ def _agreement(meeting: Meeting, item: AgendaItem, event: ProposalEvent) -> list
     lines = []
     if review:
         when = format_date(date.fromisoformat(review), "long")
-        lines.append(f"- {_('Re-evaluation on')}: {when}")
+        lines.append(f"- {LABELS['re_evaluation_on']}: {when}")
     if agreement is None:
         return lines
     if agreement.implementers:
-        lines.append(f"- {_('Implemented by')}: {_inline(agreement.implementers)}")
+        lines.append(f"- {LABELS['implemented_by']}: {_inline(agreement.implementers)}")
     for position in agreement.positions:
         if position.resolved_at_meeting_id is not None:
             continue
@@ -196,9 +214,9 @@ def _delegation(meeting: Meeting, event: ProposalEvent) -> list[str]:
         name = _("a working group not open to every reader of these minutes")
     else:
         name = _inline(group.name if group else "")
-    lines = [f"- {_('Delegated to')}: {name}",
-             f"- {_('Mandate')}: {_inline(event.data.get('mandate'))}"]
+    lines = [f"- {LABELS['delegated_to']}: {name}",
+             f"- {LABELS['mandate']}: {_inline(event.data.get('mandate'))}"]
     if event.data.get("return_date"):
         returns = date.fromisoformat(event.data["return_date"])
-        lines.append(f"- {_('Returns by')}: {format_date(returns, 'long')}")
+        lines.append(f"- {LABELS['returns_by']}: {format_date(returns, 'long')}")
     return lines

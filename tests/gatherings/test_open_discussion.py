@@ -52,7 +52,8 @@ def test_marking_refuses_unknown_languages(clinic, make):
 def test_front_door_calendar_and_minutes_carry_the_label(clinic, make, web):
     collective, maria = clinic
     meeting = make.meeting(make.assembly(collective), maria, title="Welcome evening",
-                           open_discussion=True, interpretation_languages="ar fa")
+                           open_discussion=True, interpretation_languages="ar fa",
+                           languages="en el")  # English minutes, read below
     front = web.text(f"/c/{collective.slug}/")
     assert "Open discussion" in front and "nothing is decided there" in front
     assert "العربية" in front
@@ -69,6 +70,7 @@ def test_front_door_calendar_and_minutes_carry_the_label(clinic, make, web):
     minutes = generate_minutes(meeting, maria)
     db.session.commit()
     assert "no decisions were taken" in minutes.text and minutes.visibility == "public"
+    assert "Interpretation: العربية, فارسی" in minutes.text
 
 
 def test_the_new_meeting_form_marks_an_open_discussion(clinic, web):
