@@ -405,7 +405,7 @@ def test_a_meeting_runs_live_from_hands_to_block_to_agreement(server, browser, s
     # The same room in Arabic: the projector mirrors.
     arabic_context = browser.new_context(viewport=PROJECTOR, locale="ar")
     arabic = watch(arabic_context.new_page())
-    arabic.goto(f"{server.url}{meeting_path}/projector")
+    arabic.goto(f"{server.url}{meeting_path}/projector?lang=ar")  # the room's choice tonight
     live(arabic)
     assert arabic.locator("html").get_attribute("dir") == "rtl"
     expect(arabic.locator("#pj-outcome")).to_contain_text(in_arabic("Agreed"))
