@@ -2,6 +2,7 @@
 driven by Playwright. Never `playwright install`: no browser downloads here."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -111,3 +112,24 @@ def screenshot():
         page.screenshot(path=str(path), full_page=True)
         return path
     return take
+
+
+def join(browser, link: str, name: str):
+    """A new person joins by an invitation link in a browser context of their own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_label("Your name, as others will see it").fill(name)
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Join").click()
+    assert f"Signed in as {name}" in page.content()
+    return context, page
+
+
+def two_members(server, browser, name: str, slug: str):
+    """A new collective (el, en; Athens) and Maria and Yusuf, each in a browser context."""
+    output = server.flask("assembly", "create-collective", name, "--slug", slug,
+                          "--languages", "el en", "--timezone", "Europe/Athens")
+    first = re.search(r"http://\S+/join/\S+", output).group(0)
+    second = re.search(r"http://\S+/join/\S+", server.flask("assembly", "invite", slug)).group(0)
+    return join(browser, first, "Maria"), join(browser, second, "Yusuf")

@@ -6,20 +6,11 @@ import re
 
 import pytest
 
+from tests.browser.conftest import two_members
+
 pytestmark = pytest.mark.browser
 
 SLUG = "harbour-clinic"
-
-
-def join(browser, link: str, name: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.goto(link)
-    page.get_by_label("Your name, as others will see it").fill(name)
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Join").click()
-    assert f"Signed in as {name}" in page.content()
-    return context, page
 
 
 def words(text: str) -> str:
@@ -32,13 +23,8 @@ def drafts(page) -> dict:
 
 
 def test_two_members_edit_the_same_proposal(server, browser, screenshot):
-    output = server.flask("assembly", "create-collective", "Harbour Clinic", "--slug", SLUG,
-                          "--languages", "el en", "--timezone", "Europe/Athens")
-    first_link = re.search(r"http://\S+/join/\S+", output).group(0)
-    second_link = re.search(r"http://\S+/join/\S+", server.flask("assembly", "invite", SLUG)
-                            ).group(0)
-    maria_context, maria = join(browser, first_link, "Maria")
-    yusuf_context, yusuf = join(browser, second_link, "Yusuf")
+    (maria_context, maria), (yusuf_context, yusuf) = two_members(server, browser,
+                                                                 "Harbour Clinic", SLUG)
 
     maria.goto(f"{server.url}/c/{SLUG}/b/assembly/proposals/new")
     maria.get_by_label("Title").fill("Opening hours")

@@ -4,40 +4,16 @@ paragraph 1 only leaves the comment attached and unmarked; an edit of paragraph 
 desktop screenshots go to tests/artifacts/."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.browser.conftest import ROOT, start_server
-from tests.browser.test_concurrent_editing import join
+from tests.browser.conftest import two_members
 
 pytestmark = pytest.mark.browser
 
 SLUG = "river-clinic"
 FIRST = "We open the pharmacy on Saturdays."
 SECOND = "Two people keep the rota each week."
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    # The tables are made from the models and the database stamped as current, so the test
-    # runs before the Alembic migration for the new comment columns exists.
-    path = tmp_path_factory.mktemp("comments-server")
-    env_url = f"sqlite:///{path / 'browser.sqlite3'}"
-    subprocess.run(
-        [sys.executable, "-c",
-         "from assembly import create_app; from assembly.extensions import db;"
-         f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {env_url!r}}});"
-         "app.app_context().push(); db.create_all()"],
-        cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "assembly", "db", "stamp", "head"],
-                   cwd=ROOT, check=True, capture_output=True,
-                   env={**__import__("os").environ, "DATABASE_URL": env_url})
-    found = start_server(path, {"DATABASE_URL": env_url})
-    yield found
-    found.process.terminate()
-    found.process.wait(timeout=10)
 
 
 def save_text(page, edit_url: str, text: str) -> None:
@@ -48,13 +24,8 @@ def save_text(page, edit_url: str, text: str) -> None:
 
 
 def test_paragraph_comments_follow_their_paragraph(server, browser, screenshot):
-    output = server.flask("assembly", "create-collective", "River Clinic", "--slug", SLUG,
-                          "--languages", "el en", "--timezone", "Europe/Athens")
-    first_link = re.search(r"http://\S+/join/\S+", output).group(0)
-    second_link = re.search(r"http://\S+/join/\S+", server.flask("assembly", "invite", SLUG)
-                            ).group(0)
-    maria_context, maria = join(browser, first_link, "Maria")
-    yusuf_context, yusuf = join(browser, second_link, "Yusuf")
+    (maria_context, maria), (yusuf_context, yusuf) = two_members(server, browser,
+                                                                 "River Clinic", SLUG)
 
     maria.goto(f"{server.url}/c/{SLUG}/b/assembly/proposals/new")
     maria.get_by_label("Title").fill("Saturday pharmacy")
