@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from assembly import create_app
 from assembly.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from tests.hostile import conftest as hostile
 
 POSTGRES_URL = os.environ.get(
     "ASSEMBLY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -125,6 +126,24 @@ def _empty_tables(attempts: int = 3):
 @pytest.fixture(params=BACKENDS)
 def backend(request):
     return request.param
+
+
+# --- the run's tally of hostile inputs, summed over parallel workers -------------------------
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: send the tally back
+        session.config.workeroutput["hostile_tried"] = dict(hostile.TRIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for kind, number in getattr(node, "workeroutput", {}).get("hostile_tried", {}).items():
+        hostile.TRIED[kind] += number
+
+
+def pytest_terminal_summary(terminalreporter):
+    if line := hostile.summary():
+        terminalreporter.write_line(line)
 
 
 # The extensions are module-level objects that keep the last init_app's state (the Socket.IO

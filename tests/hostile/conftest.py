@@ -13,12 +13,14 @@ def tried(kind: str) -> None:
     TRIED[kind] += 1
 
 
-def pytest_terminal_summary(terminalreporter):
+def summary() -> str | None:
+    """Printed at the end of the run by tests/conftest.py (this conftest is not loaded where
+    parallel workers report back)."""
     total = sum(TRIED.values())
     if total:
-        terminalreporter.write_line(
-            f"hostile inputs tried: {total} (forms and URLs {TRIED['forms']}, "
-            f"socket events {TRIED['sockets']})")
+        return (f"hostile inputs tried: {total} (forms and URLs {TRIED['forms']}, "
+                f"socket events {TRIED['sockets']})")
+    return None
 
 
 def row_counts() -> dict[str, int]:
