@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from assembly.config import from_environment
 from assembly.core.security import check_production, register_security
 from assembly.core.web import DatabaseInteger
-from assembly.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from assembly.extensions import babel, csrf, db, limiter, login_manager, socketio
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -28,7 +28,9 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, *, for_commands: bool = True) -> Flask:
+    """The app; a serving process (wsgi.py) passes ``for_commands=False`` and so never loads
+    Alembic and the command line (11 MB of a live server's memory, bench/RESULTS.md)."""
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added
     os.makedirs(app.instance_path, exist_ok=True)
@@ -45,10 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
 
     db.init_app(app)
-    from assembly.search.models import include_object  # the FTS5 table is not a model
-
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
-                     include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "people.login"
     babel.init_app(app, locale_selector=select_locale)
@@ -72,7 +70,6 @@ def create_app(config: dict | None = None) -> Flask:
     from assembly import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from assembly.archive.views import bp as archive_bp
     from assembly.care.views import bp as care_bp
-    from assembly.cli import assembly_cli
     from assembly.collectives.views import bp as collectives_bp
     from assembly.comments.views import bp as comments_bp
     from assembly.core.web import register_web
@@ -93,7 +90,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_web(app)
     register_security(app)
-    app.cli.add_command(assembly_cli)
+    if for_commands:
+        _add_commands(app)
 
     @app.before_request
     def _remember_locale():
@@ -101,3 +99,14 @@ def create_app(config: dict | None = None) -> Flask:
         session.permanent = True
 
     return app
+
+
+def _add_commands(app: Flask) -> None:
+    from flask_migrate import Migrate
+
+    from assembly.cli import assembly_cli
+    from assembly.search.models import include_object  # the FTS5 table is not a model
+
+    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
+            include_object=include_object)
+    app.cli.add_command(assembly_cli)

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from assembly import create_app
-from assembly.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from assembly.extensions import babel, csrf, db, limiter, login_manager, socketio
 from tests.hostile import conftest as hostile
 
 POSTGRES_URL = os.environ.get(
@@ -148,7 +148,7 @@ def pytest_terminal_summary(terminalreporter):
 
 # The extensions are module-level objects that keep the last init_app's state (the Socket.IO
 # server, the limiter's switch and storage): a test that builds an app of its own changes them.
-EXTENSIONS = (babel, csrf, db, limiter, login_manager, migrate, socketio)
+EXTENSIONS = (babel, csrf, db, limiter, login_manager, socketio)
 
 
 class SharedApp:
