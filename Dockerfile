@@ -19,7 +19,8 @@ RUN pip install --no-cache-dir -e '.[production]' \
 RUN useradd --create-home assembly
 USER assembly
 
-ENV ASSEMBLY_ENV=production HOST=0.0.0.0 PORT=5000
+# EVENTLET_NO_GREENDNS: see wsgi.py (gunicorn loads eventlet before wsgi.py can set it).
+ENV ASSEMBLY_ENV=production HOST=0.0.0.0 PORT=5000 EVENTLET_NO_GREENDNS=yes
 EXPOSE 5000
 # One eventlet worker per process (see README, Production).
 CMD ["gunicorn", "-k", "eventlet", "-w", "1", "--worker-connections", "4000", \
