@@ -4,7 +4,9 @@ selects through these functions; nothing else filters on ``visibility``.
 Rules (DESIGN.md §1): ``public`` is readable by anyone; ``members`` by members of the collective
 (for a network, members of its member collectives); ``confidential`` only by the named
 participants of the body. A proposal or meeting is as closed as the stricter of itself and its
-body."""
+body. A proposal brought jointly (DESIGN.md §7) is also read by those who take part in a bringing
+body (``co_bringing_filter``), never when it is confidential and never by anyone without an
+account."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import aliased
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
 from assembly.core.db import Visibility
 from assembly.core.errors import NotFound
 from assembly.extensions import db
 from assembly.meetings.models import Meeting
+from assembly.networks.models import ProposalCoBringer
 from assembly.people.models import Membership, Person
 from assembly.proposals.models import Proposal
 
@@ -108,13 +112,64 @@ def visible_bodies(viewer: Viewer) -> sa.Select:
     return sa.select(Body).where(body_filter(viewer))
 
 
+def takes_part_in_body(viewer: Viewer, body=Body):
+    """Who works in a body (``body``: the Body entity or an alias): the members of its collective,
+    and for a confidential body only its named participants. Never anyone without an account."""
+    conditions = []
+    if viewer.collective_ids:
+        conditions.append(sa.and_(body.visibility != CONFIDENTIAL,
+                                  body.collective_id.in_(viewer.collective_ids)))
+    if viewer.participant_body_ids:
+        conditions.append(body.id.in_(viewer.participant_body_ids))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def co_bringing_rows(viewer: Viewer, *, active: bool = True) -> sa.Select:
+    """The co-bringing rows (active ones, or withdrawn ones) of bodies this viewer works in."""
+    bringing = aliased(Body)
+    when = (ProposalCoBringer.withdrawn_at.is_(None) if active
+            else ProposalCoBringer.withdrawn_at.is_not(None))
+    return (sa.select(ProposalCoBringer)
+            .join(bringing, ProposalCoBringer.body_id == bringing.id)
+            .where(when, takes_part_in_body(viewer, bringing)))
+
+
+def co_bringing_filter(viewer: Viewer):
+    """A proposal that a body this viewer works in brings jointly now: readable by them too,
+    unless it is confidential (itself or its deciding body), and only when they may read every
+    body its page and history name (the deciding body and each body that ever brought it), so
+    reading through co-bringing never discloses a members-only body's name.
+    For the statement ``visible_proposals`` builds (Proposal joined to its deciding Body)."""
+    if viewer.is_anonymous:
+        return sa.false()
+    mine = co_bringing_rows(viewer).with_only_columns(ProposalCoBringer.proposal_id)
+    named = aliased(Body)
+    hidden_name = (
+        sa.select(ProposalCoBringer.id)
+        .join(named, ProposalCoBringer.body_id == named.id)
+        .where(ProposalCoBringer.proposal_id == Proposal.id,
+               sa.not_(_readable(viewer, [named.visibility], named.collective_id, named.id)))
+        .correlate(Proposal)
+    )
+    return sa.and_(
+        Proposal.visibility != CONFIDENTIAL,
+        Body.visibility != CONFIDENTIAL,
+        Proposal.id.in_(mine.correlate(None)),
+        _readable(viewer, [Body.visibility], Body.collective_id, Body.id),
+        ~sa.exists(hidden_name),
+    )
+
+
 def visible_proposals(viewer: Viewer) -> sa.Select:
     return (
         sa.select(Proposal)
         .join(Body, Proposal.body_id == Body.id)
         .where(
-            _readable(
-                viewer, [Proposal.visibility, Body.visibility], Proposal.collective_id, Body.id
+            sa.or_(
+                _readable(
+                    viewer, [Proposal.visibility, Body.visibility], Proposal.collective_id, Body.id
+                ),
+                co_bringing_filter(viewer),
             )
         )
     )

@@ -730,6 +730,8 @@ TABLE: list[Row] = [
         "timezone": "Europe/Athens", "description": "", "joining_id": ""}, **ONE),
     # The collective: its page is public; what it lists depends on the reader.
     Row(C + "/", "GET", seen, listed_proposal),
+    # Where the front door's list of proposals being decided continues (assembly.archive).
+    Row(C + "/being-decided", "GET", seen, listed_proposal),
     # The query matches the text, not the title: the page repeats the query in its search box
     # and marks the words found.
     Row("/search", "GET", seen, listed_proposal, query=lambda t: {"q": "paragraph"}),
@@ -831,6 +833,9 @@ TABLE: list[Row] = [
     Row(M + "/start", "POST", act, fresh_meeting(), fresh=(("meeting", False),)),
     Row(M + "/cancel", "POST", act, fresh_meeting(), fresh=(("meeting", False),)),
     Row(M + "/close", "POST", act, fresh_meeting(live=True), fresh=(("meeting", True),)),
+    Row(M + "/open-discussion", "POST", act, fresh_meeting(),
+        data=fixed(open_discussion="y", interpretation_languages="ar"),
+        fresh=(("meeting", False),)),
     Row(M + "/items", "POST", act, meeting_target(),
         data=fixed(title="A point", time_box_minutes="10", note="")),
     Row(M + "/items/<int:item_id>/move", "POST", act, agenda_item, data=fixed(direction="down"),

@@ -28,8 +28,13 @@ PAGES = {
     "front door": "/c/clinic-01/",
     "body page": "/c/clinic-01/b/general-assembly/",
     "proposal page": "/c/clinic-01/p/1-proposal-1",
+    # An earlier page of its history (keyset: the steps before step 10).
+    "proposal history, earlier steps": "/c/clinic-01/p/1-proposal-1?before=10",
     "meeting page": "/c/clinic-01/m/{meeting}",
     "search": "/search?q=" + generate.WORDS["el"][0],
+    "search, second page": "/search?page=2&q=" + generate.WORDS["el"][0],
+    "search, rare word": "/search?q=" + generate.RARE_WORD,
+    "being decided, continued": "/c/clinic-01/being-decided",
     "collective feed": "/c/clinic-01/feed.atom",
     "body feed": "/c/clinic-01/b/general-assembly/feed.atom",
     "proposal feed": "/c/clinic-01/p/1/feed.atom",

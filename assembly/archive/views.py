@@ -1,8 +1,10 @@
 """Atom feeds, iCalendar feeds and open-data exports of a collective's public archive, the page
-that lists them, and the links every page puts in its <head> (canonical, alternate feeds).
+that lists them, the links every page puts in its <head> (canonical, alternate feeds), and the
+page that continues the front door's list of proposals being decided.
 
 Feeds, calendars and exports read as the anonymous viewer (``service.OPEN``): they are open
-data, the same for everyone, so even a signed-in member gets only public items there."""
+data, the same for everyone, so even a signed-in member gets only public items there. The
+pages read as their reader (``current_viewer``), like every other page."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from flask_babel import gettext as _
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from assembly.archive import export, ical, service
+from assembly.archive import export, front_door, ical, service
 from assembly.archive.service import OPEN, Scope
 from assembly.collectives.models import Body, Collective
 from assembly.collectives.service import network_members
@@ -35,7 +37,13 @@ from assembly.live.models import Minutes
 from assembly.meetings.models import OPEN_DISCUSSION, Meeting
 from assembly.proposals.history import describe_event
 from assembly.proposals.models import EventKind, Phase, Proposal, ProposalEvent
-from assembly.visibility import can_read_body, can_read_proposal, get_body, get_collective
+from assembly.visibility import (
+    can_read_body,
+    can_read_proposal,
+    current_viewer,
+    get_body,
+    get_collective,
+)
 from assembly.visibility import get_proposal as get_visible_proposal
 
 bp = Blueprint("archive", __name__, template_folder="templates")
@@ -243,6 +251,21 @@ def open_data(slug):
         "archive/open_data.html", collective=collective, bodies=bodies,
         datasets=list(export.DATASETS), page_size=MAX_PAGE,
         members=network_members(collective) if collective.is_network else [])
+
+
+# --- the front door, continued -------------------------------------------------------------
+
+@bp.route("/c/<slug>/being-decided")
+def being_decided(slug):
+    """Every proposal being decided, changed last first, fifty a page: where the front door's
+    short list continues. ``?after=`` is where the previous page ended (keyset)."""
+    collective = get_collective(slug)
+    token = request.args.get("after", "")
+    after = front_door.Cursor.parse(token) if token else None
+    page = front_door.being_decided(current_viewer(), collective,
+                                    limit=front_door.PAGE_SIZE, after=after)
+    return render_template("archive/being_decided.html", collective=collective, page=page,
+                           first=after is None)
 
 
 # --- <head> links of every page -------------------------------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from assembly.care.models import Break
 from assembly.collectives.models import (
+    PARTICIPANT_KINDS,
     Body,
     BodyKind,
     BodyParticipant,
@@ -189,7 +190,7 @@ def _their_bodies(ids) -> sa.Subquery:
         .where(BodyParticipant.person_id.in_(ids)),
         sa.select(Membership.person_id, Body.id)
         .join(Body, Body.collective_id == Membership.collective_id)
-        .where(Membership.person_id.in_(ids), Body.kind != BodyKind.WORKING_GROUP, open_),
+        .where(Membership.person_id.in_(ids), Body.kind.notin_(PARTICIPANT_KINDS), open_),
         sa.select(Membership.person_id, Body.id)
         .join(NetworkMembership, NetworkMembership.collective_id == Membership.collective_id)
         .join(Body, Body.collective_id == NetworkMembership.network_id)

@@ -22,6 +22,9 @@ class BodyKind(StrEnum):
     GENERAL_ASSEMBLY = "general_assembly"
     WORKING_GROUP = "working_group"
     NETWORK_ASSEMBLY = "network_assembly"
+    # A working table of a network's gathering (assembly.gatherings): held like a working group
+    # (named participants, its own meeting), but no working group: nothing is delegated to it.
+    WORKING_TABLE = "working_table"
 
     @property
     def label(self):
@@ -32,7 +35,12 @@ BODY_KIND_LABELS = {
     BodyKind.GENERAL_ASSEMBLY: _l("General assembly"),
     BodyKind.WORKING_GROUP: _l("Working group"),
     BodyKind.NETWORK_ASSEMBLY: _l("Network assembly"),
+    BodyKind.WORKING_TABLE: _l("Working table"),
 }
+
+# Bodies whose people are named participants (not every member of the collective): who takes
+# part, who can hold a role, whose assembly it is.
+PARTICIPANT_KINDS = (BodyKind.WORKING_GROUP, BodyKind.WORKING_TABLE)
 
 
 class Collective(Model):
@@ -88,7 +96,8 @@ class NetworkMembership(Model):
 
 
 class Body(VisibilityMixin, Model):
-    """Where decisions are made: a general assembly, a working group or a network assembly."""
+    """Where decisions are made: a general assembly, a working group or a network assembly
+    (or a working table of a network's gathering, which is held as a body of its own)."""
 
     __tablename__ = "bodies"
     __table_args__ = (sa.UniqueConstraint("collective_id", "slug"),)
@@ -118,6 +127,15 @@ class Body(VisibilityMixin, Model):
     @property
     def kind_label(self):
         return BodyKind(self.kind).label
+
+    @property
+    def has_participants(self) -> bool:
+        """Named participants take part in it (a working group or a working table)."""
+        return self.kind in PARTICIPANT_KINDS
+
+    @property
+    def is_working_table(self) -> bool:
+        return self.kind == BodyKind.WORKING_TABLE
 
     @property
     def has_rhythm(self) -> bool:

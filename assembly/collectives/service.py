@@ -144,7 +144,7 @@ def is_participant(person: Person | None, body: Body) -> bool:
 def add_participant(body: Body, actor: Person, person: Person) -> BodyParticipant:
     """Members join open groups themselves; only participants can add someone to a
     confidential one."""
-    if body.kind != BodyKind.WORKING_GROUP:
+    if not body.has_participants:
         raise Conflict(_l("Only working groups have named participants; everyone in the "
                           "collective takes part in its assembly."))
     require_member(actor, body.collective)

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager
 
+from assembly.archive import front_door
+from assembly.archive.front_door import BEING_DECIDED
 from assembly.collectives import service
 from assembly.collectives.forms import (
     VISIBILITY_EXPLANATIONS,
@@ -47,10 +49,6 @@ from assembly.visibility import (
 
 bp = Blueprint("collectives", __name__, template_folder="templates")
 
-# What "being decided now" means: every phase between naming a need and an agreement in force,
-# plus agreements being re-evaluated.
-BEING_DECIDED = (Phase.IDENTIFIED, Phase.DRAFTING, Phase.DELEGATED, Phase.ON_AGENDA,
-                 Phase.POSTPONED, Phase.UNDER_REVIEW)
 LIST_LIMIT = 200
 
 
@@ -78,22 +76,18 @@ def _open_counts(viewer: Viewer) -> dict[int, int]:
 
 def _bodies(viewer: Viewer, collective: Collective) -> list[Body]:
     assemblies_first = sa.case((Body.kind == BodyKind.WORKING_GROUP, 1), else_=0)
+    # Working tables are reached through their gathering, not listed among working groups.
     return list(db.session.scalars(
-        visible_bodies(viewer).where(Body.collective_id == collective.id)
+        visible_bodies(viewer).where(Body.collective_id == collective.id,
+                                     Body.kind != BodyKind.WORKING_TABLE)
         .order_by(assemblies_first, Body.name)
     ))
 
 
-def _being_decided(viewer: Viewer, collective: Collective) -> list[Proposal]:
-    return list(db.session.scalars(
-        visible_proposals(viewer).options(contains_eager(Proposal.body))
-        .where(sa.or_(Proposal.collective_id == collective.id,
-                      # and those its bodies bring jointly with other collectives
-                      Proposal.id.in_(networks.co_brought_ids(
-                          collective_id=collective.id))),
-               Proposal.phase.in_(BEING_DECIDED))
-        .order_by(Proposal.updated_at.desc()).limit(LIST_LIMIT)
-    ))
+def _being_decided(viewer: Viewer, collective: Collective) -> front_door.Page:
+    """The latest few, and those its bodies bring jointly; the rest a link away (bounded,
+    however large the archive: assembly.archive.front_door)."""
+    return front_door.being_decided(viewer, collective, BEING_DECIDED)
 
 
 def _coming_meetings(viewer: Viewer, collective: Collective, limit: int = 10) -> list[Meeting]:
@@ -167,12 +161,13 @@ def collective(slug):
     viewer = current_viewer()
     found = get_collective(slug)
     is_network = found.is_network
+    decided = _being_decided(viewer, found)
     return render_template(
         "collectives/collective.html", collective=found, viewer=viewer,
         is_member=viewer.is_member_of(found.id),
         bodies=_bodies(viewer, found),
         general_assembly=service.general_assembly(found),
-        being_decided=_by_phase(_being_decided(viewer, found)),
+        being_decided=_by_phase(decided.proposals), more_being_decided=decided.next,
         meetings=_coming_meetings(viewer, found),
         agreements=_agreements(viewer, Proposal.collective_id == found.id),
         network_members=service.network_members(found) if is_network else [],
@@ -201,7 +196,7 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     ).all() if working_group else []
     if is_member and rhythm_form is None:
         rhythm_form = _rhythm_form(body, formdata=None)
-    if working_group and is_participant and add_form is None:
+    if body.has_participants and is_participant and add_form is None:
         add_form = _participant_form(collective, body)
     return render_template(
         "collectives/body.html", collective=collective, body=body, is_member=is_member,

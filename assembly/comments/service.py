@@ -1,5 +1,10 @@
 """The rules of comments: who may write, edit, withdraw and resolve them, and where each one is
-shown after the proposal's text has changed. Views and (later) the live layer call these."""
+shown after the proposal's text has changed. Views and (later) the live layer call these.
+
+Writing, replying and resolving are taking part in the discussion
+(``proposals.require_can_take_part``: members of the proposal's collective and of the bodies
+bringing it jointly); approving, hiding and showing again are moderation by the proposal's own
+collective (``proposals.require_can_act``), the only ones who see incomers' held comments."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from assembly.extensions import db
 from assembly.people.models import Person
 from assembly.people.service import clean_text, require_member
 from assembly.proposals.models import Proposal, Revision
-from assembly.proposals.service import require_can_act
+from assembly.proposals.service import require_can_act, require_can_take_part
 from assembly.visibility import ANONYMOUS, Viewer, visible_proposals
 
 MAX_BODY = 20_000
@@ -203,7 +208,7 @@ def _store(proposal: Proposal, body: str, *, author_id: int | None = None, **fie
 
 
 def _new(proposal: Proposal, author: Person, body: str, **anchor) -> Comment:
-    require_can_act(author, proposal)
+    require_can_take_part(author, proposal)
     return _store(proposal, _body(body), author_id=author.id, **anchor)
 
 
@@ -225,7 +230,7 @@ def add_comment(proposal: Proposal, author: Person, body: str, *,
                 ) -> Comment:
     """A new thread, on one paragraph of the revision the author read, or on the whole
     proposal when no paragraph is given."""
-    require_can_act(author, proposal)
+    require_can_take_part(author, proposal)
     return _new(proposal, author, body, **_anchor(proposal, revision_number, paragraph_index))
 
 
@@ -243,7 +248,7 @@ def reply(parent: Comment, author: Person, body: str) -> Comment:
 
 
 def _require_author(comment: Comment, person: Person) -> None:
-    require_can_act(person, comment.proposal)
+    require_can_take_part(person, comment.proposal)
     if comment.author_id != person.id:
         raise Forbidden(_l("Only the author of a comment can change or withdraw it."))
     if comment.is_withdrawn:
@@ -271,13 +276,13 @@ def withdraw_own(comment: Comment, person: Person) -> Comment:
 
 
 def _require_thread(comment: Comment, person: Person) -> None:
-    require_can_act(person, comment.proposal)
+    require_can_take_part(person, comment.proposal)
     if comment.parent_id is not None:
         raise Conflict(_l("Only a whole thread can be resolved, not a single reply."))
 
 
 def resolve(comment: Comment, person: Person) -> Comment:
-    """Any member who may act on the proposal marks a thread as dealt with."""
+    """Anyone taking part in the discussion marks a thread as dealt with."""
     _require_thread(comment, person)
     if comment.is_resolved:
         raise Conflict(_l("This thread is already resolved."))
@@ -460,19 +465,29 @@ def set_incomer_comments(collective: Collective, person: Person, choice: str) ->
     return collective
 
 
-def can_comment(person: Person | None, proposal: Proposal) -> bool:
+def _allowed(check, person: Person | None, proposal: Proposal) -> bool:
     if person is None or not getattr(person, "id", None):
         return False
     try:
-        require_can_act(person, proposal)
+        check(person, proposal)
     except Forbidden:
         return False
     return True
 
 
+def can_comment(person: Person | None, proposal: Proposal) -> bool:
+    """Write, reply and resolve: members of the collective and of the bodies bringing it."""
+    return _allowed(require_can_take_part, person, proposal)
+
+
+def can_moderate(person: Person | None, proposal: Proposal) -> bool:
+    """Approve, hide and show again: members of the proposal's own collective."""
+    return _allowed(require_can_act, person, proposal)
+
+
 __all__ = [
     "GUEST_MAX_BODY", "MAX_BODY", "Guest", "ParagraphComments", "ProposalComments", "Thread",
-    "TooMany", "add_comment", "add_guest_comment", "approve", "can_comment",
+    "TooMany", "add_comment", "add_guest_comment", "approve", "can_comment", "can_moderate",
     "claim_guest_comments", "comments_for", "edit_own", "get_comment", "guest_edit",
     "guest_may_comment", "guest_reply", "guest_withdraw", "hide", "paragraph_hash",
     "paragraphs", "reopen", "reply", "resolve", "set_incomer_comments", "unhide",

@@ -319,10 +319,12 @@ def _page_data(proposal: Proposal) -> dict:
     person = current_user if current_user.is_authenticated else None
     guest = None if person else _guest_cookie()
     guest_id = guest["id"] if guest else None
-    can_comment = comments.can_comment(person, proposal)
     return {
         "found": comments.comments_for(current_viewer(), proposal, guest_id),
-        "can_comment": can_comment,
+        # Members of the bodies bringing it jointly write too; moderation stays with the
+        # proposal's own collective.
+        "can_comment": comments.can_comment(person, proposal),
+        "can_moderate": comments.can_moderate(person, proposal),
         # Anyone without an account may comment where anyone may read.
         "guest_can_comment": person is None and comments.guest_may_comment(proposal),
         "me": person.id if person else None,

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from assembly.collectives.models import Body, BodyKind
+from assembly.collectives.models import PARTICIPANT_KINDS, Body
 from assembly.comments.models import Comment
 from assembly.core.db import utcnow
 from assembly.digest.models import DigestState
@@ -223,7 +223,7 @@ def _reviews_due(viewer: Viewer, now: datetime) -> list[Due]:
     """Agreements of the person's bodies whose re-evaluation is due or near. Their bodies: the
     assemblies of their collectives and the working groups they take part in."""
     theirs = sa.or_(Body.id.in_(viewer.participant_body_ids),
-                    sa.and_(Body.kind != BodyKind.WORKING_GROUP,
+                    sa.and_(Body.kind.notin_(PARTICIPANT_KINDS),
                             Body.collective_id.in_(viewer.collective_ids)))
     agreed = db.session.scalars(
         visible_proposals(viewer).where(

@@ -1,6 +1,6 @@
 """Gatherings of a network and their parallel working tables.
 
-Each working table is held as a meeting of its own body in the network (kind working group),
+Each working table is held as a meeting of its own body in the network (kind working table),
 so the live layer (phones, console notes, projector, minutes) works for it unchanged, and its
 body's visibility is what every read of the table goes through (``visible_bodies``)."""
 

@@ -1,10 +1,11 @@
 """Gatherings of a network with parallel working tables, and the tables' reports.
 
-A working table is a meeting of its own body (a working group of the network): the live layer
-takes its notes per guiding question (each question is a point on the agenda), its minutes are
-written when it closes, and its body's visibility decides who reads the table. The report's
-"proposals and future directions" enter the lifecycle as ``identified`` proposals of the network
-or of chosen member collectives, each linked back to its table."""
+A working table is a meeting of its own body (of kind ``working_table``: held like a working
+group of the network, never offered as one): the live layer takes its notes per guiding question
+(each question is a point on the agenda), its minutes are written when it closes, and its body's
+visibility decides who reads the table. The report's "proposals and future directions" enter
+the lifecycle as ``identified`` proposals of the network or of chosen member collectives, each
+linked back to its table."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from assembly.collectives import service as collectives
-from assembly.collectives.models import Body, Collective
+from assembly.collectives.models import Body, BodyKind, Collective
 from assembly.core.db import Visibility, strictest, utcnow
 from assembly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from assembly.extensions import db
@@ -103,6 +104,14 @@ def table_of_proposal(viewer: Viewer, proposal: Proposal) -> WorkingTable | None
     return db.session.scalars(visible_tables(viewer).join(
         WorkingTableProposal, WorkingTableProposal.table_id == WorkingTable.id)
         .where(WorkingTableProposal.proposal_id == proposal.id)).first()
+
+
+def table_of_body(viewer: Viewer, body: Body) -> WorkingTable | None:
+    """The working table a body holds, if this viewer may read it (through that same body)."""
+    if body.kind != BodyKind.WORKING_TABLE:
+        return None
+    return db.session.scalars(visible_tables(viewer).where(WorkingTable.body_id == body.id)
+                              ).first()
 
 
 # --- parsing lists ----------------------------------------------------------------------------
@@ -210,6 +219,9 @@ def add_table(gathering: Gathering, actor: Person, *, title: str, guiding_questi
     level = strictest(gathering.visibility, _level(visibility, "visibility")).value
     body = collectives.create_working_group(
         network, actor, title, purpose=_purpose(gathering), visibility=level)
+    # Held like a working group, but its own kind: lists of working groups and delegation
+    # choices never offer it.
+    body.kind = BodyKind.WORKING_TABLE.value
     for person in participants:
         collectives.add_participant(body, actor, person)
     start = local_start or datetime.combine(gathering.starts_on, time(10, 0))

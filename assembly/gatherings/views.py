@@ -28,6 +28,12 @@ def working_table_of(proposal):
     return service.table_of_proposal(current_viewer(), proposal)
 
 
+@bp.app_template_global("working_table_of_body")
+def working_table_of_body(body):
+    """For a body's page: the working table that body holds, if the reader may read it."""
+    return service.table_of_body(current_viewer(), body)
+
+
 def _network(slug: str) -> Collective:
     network = get_collective(slug)
     if not network.is_network:

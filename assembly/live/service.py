@@ -62,6 +62,8 @@ ACTION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PRIORITY = {HandKind.POINT_OF_PROCESS: 0, HandKind.DIRECT_RESPONSE: 1}
 ANSWER_POSITIONS = {Answer.RESERVATIONS: PositionKind.RESERVATION,
                     Answer.STAND_ASIDE: PositionKind.STAND_ASIDE}
+NOTHING_DECIDED = _l("This is an open discussion: nothing is decided here. Bring what came up to "
+                     "a meeting of the assembly.")
 
 
 # --- finding things --------------------------------------------------------------------------
@@ -601,7 +603,14 @@ def _close_check(context: Context) -> ConsensusCheck | None:
     return check
 
 
+def _require_deciding(meeting: Meeting) -> None:
+    """An open discussion decides nothing: no consensus check, no outcome."""
+    if meeting.open_discussion:
+        raise Conflict(NOTHING_DECIDED)
+
+
 def open_check(context: Context, open_names=False) -> dict:
+    _require_deciding(context.meeting)
     if not isinstance(open_names, bool):
         raise Invalid(_l("Say whether names are shown."), field="open_names")
     if context.live.current_item_id is None:
@@ -702,9 +711,7 @@ def _date(value, field: str) -> date:
 def record_outcome(context: Context, outcome, reason="", review_date=None, implementers="",
                    working_group_id=None, mandate="", return_date=None) -> dict:
     """The outcome goes straight into the proposal lifecycle, with the check's positions."""
-    if context.meeting.open_discussion:
-        raise Conflict(_l("This is an open discussion: nothing is decided here. Bring what "
-                          "came up to a meeting of the assembly."))
+    _require_deciding(context.meeting)
     outcome = _choice(outcome, Outcome, _l("Unknown outcome."))
     item = context.live.current_item
     if item is None:
@@ -799,6 +806,23 @@ def close(context: Context) -> dict:
     return {"minutes_id": minutes.id}
 
 
+def set_open_discussion(meeting: Meeting, actor: Person, open_discussion: bool,
+                        interpretation_languages: str = "") -> bool:
+    """Mark or unmark a meeting as an open discussion from its page. At a live meeting this is
+    done under the meeting's lock (no outcome slips in meanwhile) as a numbered change in the
+    log, so the screens change with it. Returns whether the room must hear of it: the caller
+    commits, then broadcasts."""
+    if meeting.status != MeetingStatus.LIVE:
+        meetings.set_open_discussion(meeting, actor, open_discussion, interpretation_languages)
+        return False
+    live = lock(meeting)
+    meetings.set_open_discussion(meeting, actor, open_discussion, interpretation_languages)
+    _log(live, f"open-discussion-{live.seq}", participant_for(meeting, person=actor),
+         "open_discussion", {"open_discussion": meeting.open_discussion,
+                             "interpretation_languages": meeting.interpretation_languages})
+    return True
+
+
 def close_meeting(meeting: Meeting, actor: Person) -> Meeting:
     """Close a meeting from a page: the live state winds down and the minutes are written."""
     from assembly.live.minutes import generate_minutes
@@ -849,7 +873,10 @@ def join_url(meeting: Meeting) -> str:
 def _meeting_view(meeting: Meeting) -> dict:
     return {"id": meeting.id, "title": meeting.title or meeting.body.name,
             "body": meeting.body.name, "collective": meeting.collective.name,
-            "languages": meeting.languages.split(), "join_url": join_url(meeting)}
+            "languages": meeting.languages.split(), "join_url": join_url(meeting),
+            # An open discussion decides nothing: screens show so and offer no decision.
+            "open_discussion": meeting.open_discussion,
+            "interpretation_languages": meeting.interpretation_list}
 
 
 def _closed_to_room(meeting: Meeting, item: AgendaItem) -> bool:

@@ -134,6 +134,7 @@ def strings() -> dict[str, str]:
         "status_live": _("Live now"),
         "status_closed": _("The meeting is closed."),
         "no_item": _("No agenda item is being discussed."),
+        "open_discussion": _("Open discussion: nothing is decided here"),
         "item_of": _("Item %(n)s of %(total)s"),
         "now": _("Now"),
         "participants": _("Present: %(n)s"),
@@ -258,6 +259,9 @@ def _context(meeting: Meeting, view: str, **extra) -> dict:
             "person_id": person.id if person is not None else None,
             "meeting_url": url_for("meetings.meeting", slug=meeting.collective.slug,
                                    meeting_id=meeting.id),
+            # As the page was drawn: the console draws no decision controls for an open
+            # discussion, and draws itself again when the meeting is marked or unmarked.
+            "open_discussion": meeting.open_discussion,
         },
         "hand_labels": HAND_LABELS, "hand_hints": HAND_HINTS, "signal_labels": SIGNAL_LABELS,
         "answer_labels": ANSWER_LABELS, "outcome_labels": OUTCOME_LABELS,
@@ -297,8 +301,10 @@ def console(slug, meeting_id):
         return redirect(url_for("people.login", next=url_for(
             "live.console", slug=slug, meeting_id=meeting_id)))
     require_member(_person(), meeting.collective)  # 403 for a signed-in non-member
+    # An open discussion delegates nothing: no working groups to offer.
+    groups = [] if meeting.open_discussion else _working_groups(meeting)
     return render_template("live/console.html", **_context(
-        meeting, "facilitator", working_groups=_working_groups(meeting)))
+        meeting, "facilitator", working_groups=groups))
 
 
 @bp.route("/c/<slug>/m/<int:meeting_id>/phone")

@@ -60,6 +60,15 @@ class MeetingForm(FlaskForm):
                                                   validate_choice=False)
 
 
+class OpenDiscussionForm(NoCsrfForm):
+    """Mark (or unmark) a planned meeting as an open discussion, on the meeting's page."""
+
+    open_discussion = BooleanField(_l("Open discussion for incomers: nothing is decided at it"))
+    interpretation_languages = MultiCheckboxField(_l("Interpretation into (optional)"),
+                                                  choices=LANGUAGE_CHOICES,
+                                                  validate_choice=False)
+
+
 class TimeBoxForm(NoCsrfForm):
     time_box_minutes = IntegerField(_l("Time box (minutes)"),
                                     validators=[InputRequired(NUMBER_MESSAGE)])

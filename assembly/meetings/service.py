@@ -12,6 +12,7 @@ from assembly.collectives.models import Body, BodyKind, BodyParticipant, Network
 from assembly.core.db import UTCDateTime, Visibility, utcnow
 from assembly.core.errors import Conflict, Invalid, NotFound
 from assembly.extensions import db
+from assembly.live.models import ConsensusCheck
 from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingRole, MeetingStatus, Role
 from assembly.people.models import Membership, Person
 from assembly.people.service import LANGUAGES, clean_text, require_member
@@ -107,12 +108,17 @@ def _interpretation(languages: str) -> str:
 def set_open_discussion(meeting: Meeting, actor: Person, open_discussion: bool,
                         interpretation_languages: str = "") -> Meeting:
     """Mark (or unmark) a meeting as an open discussion for incomers, where nothing is
-    decided. Not once an outcome has been recorded at it."""
+    decided. Not once an outcome has been recorded at it, nor while a consensus check is open
+    (nobody could close it: an open discussion has no consensus check)."""
     require_member(actor, meeting.body.collective)
     _require_open(meeting)
     if open_discussion and any(item.outcome for item in agenda(meeting)):
         raise Conflict(_l("An outcome was already recorded at this meeting: it cannot become "
                           "an open discussion."))
+    if open_discussion and db.session.scalar(sa.select(ConsensusCheck.id).where(
+            ConsensusCheck.meeting_id == meeting.id, ConsensusCheck.closed_at.is_(None))):
+        raise Conflict(_l("A consensus check is open at this meeting: close it first, then "
+                          "mark the meeting as an open discussion."))
     meeting.open_discussion = bool(open_discussion)
     meeting.interpretation_languages = _interpretation(interpretation_languages)
     db.session.flush()
@@ -409,8 +415,9 @@ def set_time_box(item: AgendaItem, actor: Person, minutes: int) -> AgendaItem:
 
 
 def eligible_people(body: Body) -> sa.Select:
-    """Who can hold a role: participants of a working group, members for an assembly."""
-    if body.kind == BodyKind.WORKING_GROUP or body.visibility == Visibility.CONFIDENTIAL:
+    """Who can hold a role: participants of a working group (or table), members for an
+    assembly."""
+    if body.has_participants or body.visibility == Visibility.CONFIDENTIAL:
         return sa.select(Person).join(BodyParticipant, BodyParticipant.person_id == Person.id) \
             .where(BodyParticipant.body_id == body.id)
     if body.kind == BodyKind.NETWORK_ASSEMBLY:

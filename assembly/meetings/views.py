@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from assembly.care import views as care_views
 from assembly.collectives.models import Body, Collective
 from assembly.core.db import Visibility, strictest, utcnow
-from assembly.core.errors import Invalid
+from assembly.core.errors import Conflict, Invalid
 from assembly.core.web import apply_form_error, in_zone
 from assembly.extensions import db
 from assembly.live import service as live
@@ -170,6 +170,9 @@ def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
                     time_box_minutes=item.time_box_minutes))
     free_form = form_for(("free", None), lambda: forms.FreePointForm(formdata=None)) \
         if editable else None
+    open_form = form_for(("open_discussion", None), lambda: forms.OpenDiscussionForm(
+        formdata=None, open_discussion=meeting.open_discussion,
+        interpretation_languages=meeting.interpretation_list)) if editable else None
     planned = sum(item.time_box_minutes for item in items)
     # A form sent back with errors may sit far down the page: name it at the top, with a link.
     problem = next((f for f in active[1] if f.errors), None) if active else None
@@ -180,7 +183,7 @@ def _page(meeting: Meeting, *, active: tuple | None = None, status: int = 200):
         visibility=strictest(meeting.visibility, meeting.body.visibility),
         items=items, hidden=_hidden_proposals(items), phase=Phase,
         planned=planned, can_act=can_act, editable=editable,
-        time_box_forms=time_box_forms, free_form=free_form,
+        time_box_forms=time_box_forms, free_form=free_form, open_form=open_form,
         roles=_roles(meeting, editable, active), problem=problem,
         resting=care_views.resting_in(meeting.body) if can_act else {},
         minutes=minutes_of(current_viewer(), meeting), languages_named=[
@@ -297,6 +300,41 @@ def release_role(slug, meeting_id, holder_id):
     meetings.release_role(holder, _actor())
     return _done(found, _("%(name)s no longer holds the role %(role)s.", name=name, role=role),
                  anchor="roles")
+
+
+# --- open discussion -------------------------------------------------------------------------
+
+@bp.route("/c/<slug>/m/<int:meeting_id>/open-discussion", methods=["POST"])
+@login_required
+def open_discussion(slug, meeting_id):
+    found = _load_for_change(slug, meeting_id)
+    form = forms.OpenDiscussionForm()
+    key = ("open_discussion", None)
+    if not form.validate():
+        return _refused(slug, meeting_id, key, form)
+    marked = bool(form.open_discussion.data)
+    try:
+        # Through the live layer: a live meeting's screens change with it.
+        to_room = live.set_open_discussion(
+            found, _actor(), marked, " ".join(form.interpretation_languages.data or []))
+    except Invalid as error:
+        return _refused(slug, meeting_id, key, form, error)
+    except Conflict as error:
+        # Not possible from the meeting's state (an outcome is recorded): said at the form,
+        # which keeps what was chosen. A closed or cancelled meeting shows no form: the
+        # error page says why.
+        db.session.rollback()
+        found = _load(slug, meeting_id)
+        if found.status == MeetingStatus.CLOSED or found.cancelled_at is not None:
+            raise
+        form.open_discussion.errors = [*form.open_discussion.errors, str(error.message)]
+        return _page(found, active=(key, form), status=error.status)
+    response = _done(found, _("The meeting is an open discussion: nothing is decided at it.")
+                     if marked else _("The meeting is no longer an open discussion."),
+                     anchor="open-discussion")
+    if to_room:
+        broadcast(found)
+    return response
 
 
 # --- status ----------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ def _every_reader_sees_body(proposal: Proposal, body: Body) -> bool:
         return False
     # Both members-only: readers of the proposal are members of its collective (and, through
     # it, of its networks), who read members-only bodies of that collective and those networks.
+    # Members of the bringing bodies read it too, but only while they may read every body it
+    # names (assembly.visibility.co_bringing_filter).
     collective = proposal.collective
     return body.collective_id == proposal.collective_id or (
         not collective.is_network and body.collective_id in network_ids(collective.id))

@@ -224,6 +224,9 @@ class Agreement(Model):
     it is re-evaluated."""
 
     __tablename__ = "agreements"
+    # The front door lists the agreements in force agreed last: walked newest first by index
+    # (assembly.archive.front_door), not sorted from every agreement of the collective.
+    __table_args__ = (sa.Index("ix_agreements_status_agreed_at", "status", "agreed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(

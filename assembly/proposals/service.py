@@ -16,6 +16,7 @@ from assembly.core.errors import Conflict, Forbidden, Invalid, NotFound
 from assembly.extensions import db
 from assembly.meetings import service as meetings
 from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingStatus
+from assembly.networks.models import ProposalCoBringer
 from assembly.people.models import Person
 from assembly.people.service import clean_text, require_member
 from assembly.proposals.models import (
@@ -31,7 +32,12 @@ from assembly.proposals.models import (
     ProposalEvent,
     Revision,
 )
-from assembly.visibility import can_read_proposal, viewer_for
+from assembly.visibility import (
+    can_read_proposal,
+    co_bringing_rows,
+    count,
+    viewer_for,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 200_000
@@ -123,9 +129,43 @@ def check_consistency(proposal: Proposal) -> list[str]:
 # --- recording -----------------------------------------------------------------------------
 
 def require_can_act(actor: Person | None, proposal: Proposal) -> None:
+    """Deciding: the lifecycle steps belong to the members of the proposal's own collective
+    (only the participants, for a confidential one)."""
     require_member(actor, proposal.collective)
     if not can_read_proposal(viewer_for(actor), proposal):
         raise Forbidden(_l("Only participants of this confidential space can do this."))
+
+
+def require_can_take_part(actor: Person | None, proposal: Proposal) -> None:
+    """Drafting and discussion (comments, replies, revisions of the text): whoever may decide,
+    and also the members of a collective whose body brings the proposal jointly now (only its
+    participants, for a confidential body; DESIGN.md §7). Deciding stays ``require_can_act``."""
+    viewer = viewer_for(actor)
+    if viewer.is_anonymous or viewer.is_member_of(proposal.collective_id):
+        require_can_act(actor, proposal)
+        return
+    brings = co_bringing_rows(viewer).where(ProposalCoBringer.proposal_id == proposal.id)
+    if count(brings) and can_read_proposal(viewer, proposal):
+        return
+    withdrawn = db.session.scalars(
+        co_bringing_rows(viewer, active=False)
+        .where(ProposalCoBringer.proposal_id == proposal.id)
+        .order_by(ProposalCoBringer.withdrawn_at.desc())).first()
+    if withdrawn is not None:
+        body = withdrawn.body
+        raise Forbidden(_l("%(body)s (%(collective)s) no longer brings this proposal, so its "
+                           "members no longer take part in drafting and discussing it.",
+                           body=body.name, collective=body.collective.name))
+    require_can_act(actor, proposal)
+
+
+def may_take_part(actor: Person | None, proposal: Proposal) -> bool:
+    """For pages: whether to offer the comment forms and the text editor."""
+    try:
+        require_can_take_part(actor, proposal)
+    except Forbidden:
+        return False
+    return True
 
 
 def _reason(reason: str | None, *, required: bool = False, field: str = "reason") -> str:
@@ -289,8 +329,9 @@ def revise(
     proposal: Proposal, author: Person, text: str, *, summary: str = "", base_revision: int
 ) -> Revision:
     """Save a new revision. ``base_revision`` is the number the author started from: if someone
-    saved in between, the save is refused rather than overwriting their work."""
-    require_can_act(author, proposal)
+    saved in between, the save is refused rather than overwriting their work. Members of a body
+    bringing it jointly revise it too."""
+    require_can_take_part(author, proposal)
     if Phase(proposal.phase) not in EDITABLE_PHASES:
         raise Conflict(_l("The text can no longer be edited in the phase “%(phase)s”.",
                           phase=Phase(proposal.phase).label))

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from assembly.collectives.models import Body, BodyKind
 from assembly.core.db import utcnow
@@ -19,8 +18,8 @@ from assembly.people.models import Person
 from assembly.people.service import is_member
 from assembly.proposals import diff, forms
 from assembly.proposals import service as proposals
-from assembly.proposals.history import describe_event
-from assembly.proposals.models import Phase, Proposal, ProposalEvent
+from assembly.proposals.history import describe_event, history_page
+from assembly.proposals.models import Phase, Proposal
 from assembly.visibility import (
     current_viewer,
     get_body,
@@ -208,21 +207,23 @@ def _agree(proposal: Proposal, actor, meeting, form) -> None:
     )
 
 
-def _load_history(proposal: Proposal) -> None:
-    """The whole history with the meeting and person of each step, in three statements rather
-    than one per meeting and per person (tests/test_query_counts.py)."""
-    db.session.scalars(
-        sa.select(Proposal).where(Proposal.id == proposal.id)
-        .options(selectinload(Proposal.events).options(
-            selectinload(ProposalEvent.meeting), selectinload(ProposalEvent.actor)))
-        .execution_options(populate_existing=True)).one()
+def _history_before() -> int | None:
+    """The ?before= of an earlier page of the history: a step number. Anything else is no such
+    page (404); a number past the newest step is the first page."""
+    value = request.args.get("before", "")
+    if value == "":
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) < 2:
+        abort(404)
+    return int(value) if len(value) < 10 else None
 
 
 def _page(proposal: Proposal, *, active: str | None = None, active_form=None, status=200,
-          return_form=None, saved_draft: bool = False):
-    _load_history(proposal)
-    can_act = is_member(current_user if current_user.is_authenticated else None,
-                        proposal.collective)
+          return_form=None, saved_draft: bool = False, before: int | None = None):
+    if before is not None and before > proposal.event_count:
+        before = None
+    person = current_user if current_user.is_authenticated else None
+    can_act = is_member(person, proposal.collective)
     if can_act and proposal.phase == Phase.DELEGATED and return_form is None:
         return_form = forms.ReturnForm(formdata=None)
     action_forms = {}
@@ -234,7 +235,9 @@ def _page(proposal: Proposal, *, active: str | None = None, active_form=None, st
         "proposals/proposal.html", proposal=proposal, collective=proposal.collective,
         phase=Phase(proposal.phase), actions=proposals.available_actions(proposal),
         action_forms=action_forms, active=active, can_act=can_act, return_form=return_form,
-        saved_draft=saved_draft,
+        # Members of a body bringing it jointly edit the text too (they do not decide).
+        can_take_part=proposals.may_take_part(person, proposal),
+        saved_draft=saved_draft, history=history_page(proposal, before),
         editable=Phase(proposal.phase) in proposals.EDITABLE_PHASES,
         # Only bodies this reader may know of: a confidential group is never named to others.
         bodies={b.id: b for b in db.session.scalars(visible_bodies(current_viewer()).where(
@@ -246,11 +249,12 @@ def _page(proposal: Proposal, *, active: str | None = None, active_form=None, st
 @bp.route("/c/<slug>/p/<int:proposal_id>-<proposal_slug>")
 def proposal(slug, proposal_id, proposal_slug=None):
     found = _load(slug, proposal_id)
+    before = _history_before()
     if proposal_slug != found.slug:
-        return redirect(proposal_url(found), code=301)
+        return redirect(proposal_url(found, before=before), code=301)
     # Set by a successful save: the page tells the autosave script to forget the draft.
     saved_draft = session.pop("saved_draft", None) == found.id
-    return _page(found, saved_draft=saved_draft)
+    return _page(found, saved_draft=saved_draft, before=before)
 
 
 @bp.route("/c/<slug>/p/<int:proposal_id>/steps/<action>", methods=["POST"])
@@ -374,8 +378,8 @@ def revision(slug, proposal_id, number):
     shown = proposals.get_revision(found, number)
     return render_template("proposals/revision.html", proposal=found, revision=shown,
                            collective=found.collective, restore_form=forms.RestoreForm(),
-                           can_act=is_member(current_user if current_user.is_authenticated
-                                             else None, found.collective),
+                           can_take_part=proposals.may_take_part(
+                               current_user if current_user.is_authenticated else None, found),
                            editable=Phase(found.phase) in proposals.EDITABLE_PHASES)
 
 
@@ -425,7 +429,7 @@ def restore(slug, proposal_id, number):
         return render_template(
             "proposals/revision.html", proposal=found, collective=found.collective,
             revision=proposals.get_revision(found, number), restore_form=forms.RestoreForm(),
-            can_act=True, editable=Phase(found.phase) in proposals.EDITABLE_PHASES,
+            can_take_part=True, editable=Phase(found.phase) in proposals.EDITABLE_PHASES,
         ), error.status
     db.session.commit()
     flash(_("Revision %(old)d restored as revision %(n)d.", old=number, n=restored.number), "ok")

@@ -122,19 +122,41 @@ def refresh(conn: Connection, changes: Changes) -> None:
                 conn.execute(documents.insert(), rows)
 
 
+def _oldest_first() -> sa.Select:
+    """Every item the index may hold, as (kind, id), by the date its row carries, oldest
+    first: written in this order, the newest items get the highest ids, which is where a search
+    for a common word looks (``search.service``)."""
+    parts = [
+        sa.select(sa.literal(SearchKind.PROPOSAL.value).label("kind"), Proposal.id.label("id"),
+                  Proposal.updated_at.label("at")),
+        sa.select(sa.literal(SearchKind.AGREEMENT.value), Agreement.id, Agreement.agreed_at),
+        sa.select(sa.literal(SearchKind.MINUTES.value), Minutes.id, Meeting.starts_at)
+        .join(Meeting, Meeting.id == Minutes.meeting_id),
+        sa.select(sa.literal(SearchKind.COMMENT.value), Comment.id,
+                  sa.func.coalesce(Comment.edited_at, Comment.created_at)),
+    ]
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union.c.kind, union.c.id).order_by(union.c.at, union.c.kind, union.c.id)
+
+
 def reindex(conn: Connection) -> dict[SearchKind, int]:
-    """Rebuild the whole index; returns how many rows each kind now has."""
+    """Rebuild the whole index, oldest items first; returns how many rows each kind now has.
+    Read in chunks (a server-side cursor where the database has one), so memory holds one
+    chunk of rows, not the archive."""
     conn.execute(documents.delete())
-    sources = {SearchKind.PROPOSAL: Proposal.id, SearchKind.AGREEMENT: Agreement.id,
-               SearchKind.MINUTES: Minutes.id, SearchKind.COMMENT: Comment.id}
-    counts = {}
-    for kind, column in sources.items():
-        counts[kind] = 0
-        for chunk in _chunks(conn.scalars(sa.select(column))):
-            rows = BUILDERS[kind](conn, chunk)
-            if rows:
-                conn.execute(documents.insert(), rows)
-            counts[kind] += len(rows)
+    counts = dict.fromkeys(SearchKind, 0)
+    keys = conn.execute(_oldest_first().execution_options(yield_per=CHUNK))
+    for chunk in keys.partitions():
+        order = {(kind, id_): n for n, (kind, id_) in enumerate(chunk)}
+        rows = []
+        for kind in SearchKind:
+            ids = [id_ for k, id_ in chunk if k == kind.value]
+            built = BUILDERS[kind](conn, ids) if ids else []
+            counts[kind] += len(built)
+            rows += built
+        rows.sort(key=lambda row: order[(row["kind"], row["ref_id"])])
+        if rows:
+            conn.execute(documents.insert(), rows)
     return counts
 
 

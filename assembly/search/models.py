@@ -9,11 +9,15 @@ folding is done in Python so that both databases search the same words: SQLite F
 
 - SQLite: an FTS5 *external-content* table ``search_documents_fts`` over the two folded columns,
   kept in step by triggers on ``search_documents``.
-- PostgreSQL: a GIN index on the ``tsvector`` expression ``VECTOR_SQL`` ('simple' configuration:
-  no stemming, no stop words, so every language is treated alike).
+- PostgreSQL: the ``tsvector`` of ``VECTOR_SQL`` ('simple' configuration: no stemming, no stop
+  words, so every language is treated alike) kept in a stored generated column
+  ``search_vector``, with a GIN index on it. Stored, because a search for a common word reads
+  the newest matches and ranks them (``search.service``): with the vector only in an
+  expression index, each row read would compute ``to_tsvector`` again, twice.
 
 Both are created by DDL listeners on the table's ``after_create`` (so ``db.create_all()`` makes
-them) and by the migration ``202611301900_search_index``."""
+them) and by the migrations ``202611301900_search_index`` (FTS5; the first GIN index, on the
+expression) and the one that moved PostgreSQL's vector into its column."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -25,9 +29,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from assembly.core.db import Model, UTCDateTime
 
 FTS_TABLE = "search_documents_fts"
-VECTOR_INDEX = "ix_search_documents_vector"
-# Written once: the GIN index and every query use this exact expression, so the planner can
-# match them. Columns unqualified: the searches select from ``search_documents`` alone.
+# PostgreSQL only, outside the model (SQLite has no tsvector): the column the database computes
+# from the folded words on every insert, and its GIN index.
+VECTOR_COLUMN = "search_vector"
+VECTOR_INDEX = "ix_search_documents_search_vector"
 VECTOR_SQL = (
     "(setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || "
     "setweight(to_tsvector('simple'::regconfig, body_terms), 'B'))"
@@ -108,7 +113,9 @@ SQLITE_DDL = [
     "VALUES (new.id, new.title_terms, new.body_terms); END",
 ]
 POSTGRESQL_DDL = [
-    f"CREATE INDEX IF NOT EXISTS {VECTOR_INDEX} ON search_documents USING gin ({VECTOR_SQL})",
+    f"ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS {VECTOR_SQL} STORED",
+    f"CREATE INDEX IF NOT EXISTS {VECTOR_INDEX} ON search_documents USING gin ({VECTOR_COLUMN})",
 ]
 
 for _statement in SQLITE_DDL:
@@ -122,10 +129,12 @@ sa.event.listen(SearchDocument.__table__, "after_drop",
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's comparisons: the FTS5 table, its shadow tables and the GIN expression index
-    live outside the models (made by the DDL above)."""
+    """For Alembic's comparisons: the FTS5 table, its shadow tables, PostgreSQL's vector column
+    and its GIN index live outside the models (made by the DDL above)."""
     name = name or ""
     if not reflected or compare_to is not None:
         return True
     return not ((type_ == "table" and name.startswith(FTS_TABLE))
-                or (type_ == "index" and name == VECTOR_INDEX))
+                or (type_ == "index" and name == VECTOR_INDEX)
+                or (type_ == "column" and name == VECTOR_COLUMN
+                    and getattr(obj.table, "name", "") == "search_documents"))

@@ -4,7 +4,13 @@ on the embedded default and PostgreSQL full-text search in production.
 Who finds what follows ``visibility``'s one rule, applied to the visibility, collective and
 body each index row carries; the result count counts only readable rows. Snippets are made
 here, from the original text, for both databases alike (the index holds folded words: see
-``search.text``)."""
+``search.text``).
+
+A common word matches a tenth of the archive. Counting and ranking every match would take
+longer as the archive grows, so a search reads at most the ``CANDIDATES`` newest readable
+matches (newest by index row: rows are written oldest first by ``reindex`` and rewritten when
+their item changes), ranks those, and counts up to there: "more than 1,000 results". A rarer
+word has fewer matches than that, so all of them are ranked and counted, as before."""
 
 from __future__ import annotations
 
@@ -21,12 +27,12 @@ from assembly.core.errors import Invalid
 from assembly.extensions import db
 from assembly.proposals.models import Phase
 from assembly.search import index
-from assembly.search.models import FTS_TABLE, VECTOR_SQL, SearchDocument, SearchKind
+from assembly.search.models import FTS_TABLE, VECTOR_COLUMN, SearchDocument, SearchKind
 from assembly.search.text import Term, fts5_query, highlight, parse_query, snippet, tsquery
 from assembly.visibility import Viewer, get_collective, readable_filter, visible_bodies
 
+CANDIDATES = 1000
 PER_PAGE = 20
-MAX_PAGE = 500
 Doc = SearchDocument
 
 
@@ -58,13 +64,14 @@ class Hit:
 class Results:
     terms: list[Term]
     hits: list[Hit] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # at most ``CANDIDATES``
     page: int = 1
     per_page: int = PER_PAGE
+    capped: bool = False  # more readable matches than ``total``: "more than …"
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+        return max(1, -(-self.total // self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -137,55 +144,90 @@ def _filter_conditions(filters: Filters) -> list:
 
 # --- the two databases ----------------------------------------------------------------------
 
-def _sqlite_match(terms: list[Term]):
+@dataclass(frozen=True)
+class Match:
+    source: object  # what to select from
+    condition: object  # the words match
+    rank: object  # how well they match
+    lower_is_better: bool
+    newest: object  # the order in which candidates are read
+    # Rank only the candidates, once chosen (a rank computed in the scan would be computed for
+    # every row the scan reads before its LIMIT applies).
+    rank_after_limit: bool = False
+
+
+def _sqlite_match(terms: list[Term]) -> Match:
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
     fts_name = sa.literal_column(FTS_TABLE)
-    source = fts.join(Doc, Doc.id == fts.c.rowid)
-    # bm25: lower is better; a word in the title counts four times one in the text.
-    return source, fts_name.op("MATCH")(fts5_query(terms)), sa.func.bm25(fts_name, 4.0, 1.0)
+    # bm25: lower is better; a word in the title counts four times one in the text. FTS5 reads
+    # its matches by rowid (= the document's id) in either direction without sorting.
+    return Match(fts.join(Doc, Doc.id == fts.c.rowid), fts_name.op("MATCH")(fts5_query(terms)),
+                 sa.func.bm25(fts_name, 4.0, 1.0), True, fts.c.rowid.desc())
 
 
-def _postgresql_match(terms: list[Term]):
-    vector = sa.literal_column(VECTOR_SQL)
+def _postgresql_match(terms: list[Term]) -> Match:
+    vector = sa.literal_column(f"{Doc.__tablename__}.{VECTOR_COLUMN}")
     query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), tsquery(terms))
-    return (Doc.__table__, vector.op("@@", is_comparison=True)(query),
-            sa.func.ts_rank_cd(vector, query).desc())
+    # For a common word the planner walks the primary key from the newest row and stops after
+    # CANDIDATES matches; for a rare one it asks the GIN index.
+    return Match(Doc.__table__, vector.op("@@", is_comparison=True)(query),
+                 sa.func.ts_rank_cd(vector, query), False, Doc.id.desc(), rank_after_limit=True)
 
 
-def _match(terms: list[Term]):
+def _match(terms: list[Term]) -> Match:
     dialect = db.session.get_bind().dialect.name
     return _postgresql_match(terms) if dialect == "postgresql" else _sqlite_match(terms)
 
 
 # --- searching ------------------------------------------------------------------------------
 
+def _ranked_candidates(match: Match, conditions: list) -> tuple[list[int], bool]:
+    """Ids of the newest ``CANDIDATES`` readable matches, best first (ties: newest first), and
+    whether there were more. One statement, whatever the archive's size."""
+    newest = (sa.select(Doc.id).select_from(match.source).where(*conditions)
+              .order_by(match.newest).limit(CANDIDATES + 1))
+    if match.rank_after_limit:
+        chosen = newest.subquery()
+        select = sa.select(Doc.id, match.rank).join(chosen, chosen.c.id == Doc.id)
+    else:
+        select = newest.add_columns(match.rank)
+    rows = db.session.execute(select).all()
+    sign = 1 if match.lower_is_better else -1
+    ranked = sorted(rows[:CANDIDATES], key=lambda row: (sign * row[1], -row[0]))
+    return [row[0] for row in ranked], len(rows) > CANDIDATES
+
+
+def _hits(ids: list[int], terms: list[Term]) -> list[Hit]:
+    """The documents of one page of results, in the order of ``ids``, with where they live."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Doc, Collective.slug, Collective.name, Body.name)
+        .join(Collective, Collective.id == Doc.collective_id)
+        .join(Body, Body.id == Doc.body_id)
+        .where(Doc.id.in_(ids))).all()
+    by_id = {row[0].id: row for row in rows}
+    return [Hit(doc, slug, name, body_name, highlight(doc.title or doc.context, terms),
+                snippet(doc.body, terms))
+            for doc, slug, name, body_name in (by_id[i] for i in ids if i in by_id)]
+
+
 def search(viewer: Viewer, query: str | None, filters: Filters | None = None,
            page: int = 1) -> Results:
     """The readable items matching every word of ``query``, best first, one page of them."""
     terms = parse_query(query)
-    page = min(max(page, 1), MAX_PAGE)
+    page = min(max(page, 1), -(-CANDIDATES // PER_PAGE))
     if not terms:
         return Results(terms, page=page)
-    source, matches, rank = _match(terms)
+    match = _match(terms)
     conditions = [
-        matches,
+        match.condition,
         readable_filter(viewer, [Doc.visibility], Doc.collective_id, Doc.body_id),
         *_filter_conditions(filters or Filters()),
     ]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(source).where(*conditions))
-    rows = db.session.execute(
-        sa.select(Doc, Collective.slug, Collective.name, Body.name)
-        .select_from(source)
-        .join(Collective, Collective.id == Doc.collective_id)
-        .join(Body, Body.id == Doc.body_id)
-        .where(*conditions)
-        .order_by(rank, Doc.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    hits = [Hit(doc, slug, name, body_name, highlight(doc.title or doc.context, terms),
-                snippet(doc.body, terms))
-            for doc, slug, name, body_name in rows]
-    return Results(terms, hits, total or 0, page)
+    ranked, capped = _ranked_candidates(match, conditions)
+    shown = ranked[(page - 1) * PER_PAGE:page * PER_PAGE]
+    return Results(terms, _hits(shown, terms), len(ranked), page, capped=capped)
 
 
 def reindex() -> dict[SearchKind, int]:

@@ -84,21 +84,40 @@ def tsquery(terms: list[Term]) -> str:
 
 # --- highlighting ---------------------------------------------------------------------------
 
+def _origins(pieces: list[str], folded: str) -> list[int] | None:
+    """For each folded character, the index of the original one it came from; None when each
+    character folds to exactly one (most text: plain letters, and accented ones whose accent
+    is a part of the same character), where the two are the same."""
+    if len(folded) == len(pieces) and "" not in pieces:
+        return None  # none empty and as many as the pieces: every piece is one character
+    origin: list[int] = []
+    for index, piece in enumerate(pieces):
+        origin.extend([index] * len(piece))
+    return origin
+
+
+@lru_cache(maxsize=256)
+def _term_pattern(terms: tuple[Term, ...]) -> re.Pattern:
+    """A whole folded word equal to a term, or beginning with a prefix term: found by the regex
+    engine, not word by word in Python."""
+    words = "|".join(re.escape(t.word) + (r"[^\W_]*" if t.prefix else "") for t in terms)
+    return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])")
+
+
 def _line_spans(line: str, terms: list[Term]) -> list[tuple[int, int]]:
     """Where in ``line`` (original characters) the folded words match a term."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(line):
-        piece = _fold_char(char)
-        folded.append(piece)
-        origin.extend([index] * len(piece))
+    pieces = list(map(_fold_char, line))
+    folded = "".join(pieces)
+    origin = _origins(pieces, folded)
     spans = []
-    for match in WORD.finditer("".join(folded)):
-        if any(term.matches(match.group()) for term in terms):
-            start, end = origin[match.start()], origin[match.end() - 1] + 1
-            while end < len(line) and not _fold_char(line[end]):
-                end += 1  # the marks that followed the last letter belong to the word
-            spans.append((start, end))
+    for match in _term_pattern(tuple(terms)).finditer(folded):
+        if origin is None:
+            spans.append(match.span())
+            continue
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        while end < len(line) and not _fold_char(line[end]):
+            end += 1  # the marks that followed the last letter belong to the word
+        spans.append((start, end))
     return spans
 
 

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import format_number
 
 from assembly.collectives.models import Body, Collective
 from assembly.core.errors import Invalid
@@ -54,6 +55,7 @@ def search():
     ).all() if collective else []
     return render_template(
         "search/search.html", values=values, results=results, error=error,
+        total_text=format_number(results.total),  # "1,000" or "1.000", as the reader writes it
         collective=collective, bodies=bodies,
         collectives=db.session.scalars(sa.select(Collective).order_by(Collective.name)).all(),
         phases=list(Phase), kinds=list(SearchKind), hit_url=hit_url,

@@ -39,10 +39,11 @@ def test_proposal_from_identified_to_agreed_to_re_evaluated(server, browser, scr
     page.get_by_role("button", name="Join").click()
     assert "Signed in as Maria" in page.content()
 
-    # A one-off meeting of the general assembly, tonight
+    # A one-off meeting of the general assembly, tomorrow evening ("tonight" is in the past
+    # late in the evening, and a new meeting cannot start in the past)
     page.goto(f"{server.url}/c/port-clinic/b/assembly/meetings/new")
-    page.get_by_label("Date").fill(date.today().isoformat())
-    page.get_by_label("Time").fill("23:30")
+    page.get_by_label("Date").fill((date.today() + timedelta(days=1)).isoformat())
+    page.get_by_label("Time").fill("19:00")
     page.get_by_role("button", name=re.compile("meeting", re.I)).last.click()
     page.wait_for_load_state()
     meeting_url = page.url

@@ -12,6 +12,7 @@
   var consoleData = null;
   var notesItem = null;
   var notesDirty = false;
+  var redrawAfterSave = false;
   var feedback = L.feedbackBox(3000);
 
   function send(type, fields) {
@@ -77,6 +78,7 @@
   }
 
   function renderCheck(snapshot) {
+    if (!$("co-check-state")) { return; }  // an open discussion has no consensus check
     var check = snapshot.check;
     var open = !!(check && check.open);
     $("co-check-state").textContent = check ? (open ? t("check_open") : t("check_closed")) + " · " +
@@ -110,6 +112,7 @@
     var canDecide = current && current.proposal_id && !decided;
     OUTCOMES.forEach(function (outcome) {
       var form = document.querySelector("form[data-outcome=" + outcome + "]");
+      if (!form) { return; }  // an open discussion has no outcome forms
       form.querySelectorAll("button, input, select, textarea").forEach(function (control) { control.disabled = !canDecide; });
     });
   }
@@ -166,7 +169,19 @@
     renderNotes();
   }
 
+  /** The page was drawn with or without the decision controls (an open discussion decides
+      nothing); when the meeting is marked or unmarked meanwhile, draw the page again. */
+  function decidingChanged(snapshot) {
+    var open = !!(snapshot.meeting && snapshot.meeting.open_discussion);
+    return open !== !!client.config.open_discussion;
+  }
+
   function render(snapshot) {
+    if (decidingChanged(snapshot)) {
+      // Notes being typed are not thrown away: the page is drawn again once they are saved.
+      if (!notesDirty) { window.location.reload(); return; }
+      redrawAfterSave = true;
+    }
     renderWho(snapshot);
     renderAgenda(snapshot);
     renderQueue(snapshot);
@@ -278,7 +293,11 @@
       if (notesItem === null) { return; }
       var text = $("co-notes").value;
       client.act("save_note", { item_id: notesItem, text: text }).then(function (response) {
-        if (response.ok) { notesDirty = false; $("co-notes-state").textContent = t("note_saved"); }
+        if (response.ok) {
+          notesDirty = false;
+          $("co-notes-state").textContent = t("note_saved");
+          if (redrawAfterSave) { window.location.reload(); }
+        }
       });
     });
   }

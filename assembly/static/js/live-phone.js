@@ -91,6 +91,7 @@
   }
 
   function render(snapshot) {
+    $("ph-open-discussion").hidden = !(snapshot.meeting && snapshot.meeting.open_discussion);
     renderItem(snapshot);
     renderCheck(snapshot);
     renderHand(snapshot);

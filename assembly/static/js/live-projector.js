@@ -17,6 +17,7 @@
     speaker: $("pj-speaker"), queue: $("pj-queue"), queueMore: $("pj-queue-more"),
     participants: $("pj-participants"), facilitator: $("pj-facilitator"),
     statusWord: $("pj-status-word"), signals: $("pj-signals"),
+    openDiscussion: $("pj-open-discussion"),
     columns: $("pj-columns"), language: $("pj-language"), column2: $("pj-column-2"),
     language2: $("pj-language-2"), outdated2: $("pj-outdated-2"), title2: $("pj-title-2"),
     text2: $("pj-text-2")
@@ -190,6 +191,7 @@
     L.replace(nodes.facilitator, f ? [el("span", {}, L.tNodes("facilitator", { name: L.name(f.name) }))]
       : [el("span", { text: t("no_facilitator") })]);
     nodes.statusWord.textContent = t("status_" + snapshot.status);
+    nodes.openDiscussion.hidden = !(snapshot.meeting && snapshot.meeting.open_discussion);
   }
 
   function signals(snapshot) {
