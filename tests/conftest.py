@@ -65,8 +65,10 @@ class Databases:
             engine.dispose()
         return self._create({
             "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "connect_args": {"options": f"-csearch_path={self.schema}"}},
+            # Durability is not what the suite tests (tests/test_faults.py does, on a database of
+            # its own): commits need not wait for the WAL to reach the disk.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {
+                "options": f"-csearch_path={self.schema} -csynchronous_commit=off"}},
         })
 
     def _create(self, config: dict) -> dict:
