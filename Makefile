@@ -5,8 +5,8 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask --app assembly
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# One pytest worker per core (pytest-xdist); each file's tests stay on one worker, so a module's
-# servers and worlds are built once.
+# One pytest worker per core (pytest-xdist), tests handed out one by one (by file, the
+# authorisation matrix alone kept one worker busy to the end).
 TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev chromium lint translations messages clean
@@ -52,7 +52,7 @@ chromium:
 
 test: install-dev chromium
 	$(VENV)/bin/ruff check assembly tests bench wsgi.py
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check assembly tests bench wsgi.py

@@ -31,16 +31,21 @@ _cleaner = bleach.Cleaner(
 _linker = Linker(callbacks=[_safe_links], skip_tags=["pre", "code"])
 
 
+# Rendering is pure and the same texts come back again and again (a live meeting re-sends the
+# current proposal with every change; a long discussion's page shows hundreds of comments), so
+# texts are remembered: many short ones (comments, reasons) and fewer long ones (proposals),
+# which bounds the memory either way (~7 MB and ~20 MB at most).
+SHORT_TEXT_LENGTH = 1_000
 CACHED_TEXT_LENGTH = 50_000
 
 
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
-    # The same texts are rendered again and again (a live meeting re-sends the current proposal
-    # with every change); rendering is pure, so shorter texts are remembered.
+    if len(text) <= SHORT_TEXT_LENGTH:
+        return _render_short(text)
     if len(text) <= CACHED_TEXT_LENGTH:
-        return _render_cached(text)
+        return _render_long(text)
     return _render(text)
 
 
@@ -49,4 +54,5 @@ def _render(text: str) -> Markup:
     return Markup(_linker.linkify(_cleaner.clean(html)))
 
 
-_render_cached = lru_cache(maxsize=256)(_render)
+_render_short = lru_cache(maxsize=2048)(_render)
+_render_long = lru_cache(maxsize=128)(_render)
