@@ -15,7 +15,6 @@ import gc  # noqa: E402
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
 
 from assembly import create_app  # noqa: E402
-from assembly.extensions import socketio  # noqa: E402
 
 app = create_app(for_commands=False)
 
@@ -25,12 +24,25 @@ gc.collect()
 gc.freeze()
 gc.set_threshold(10_000, 50, 100)
 
-if __name__ == "__main__":
-    socketio.run(
-        app,
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "5000")),
+def serve(host: str, port: int) -> None:
+    """What ``socketio.run`` does under eventlet, with Nagle's algorithm off on every connection
+    (accepted sockets inherit it from the listener): eventlet writes a response's head and body
+    apart, and the second write waited for the client's delayed acknowledgement, ~40 ms a page
+    (bench/RESULTS.md). gunicorn sets the same option on its sockets."""
+    import socket
+
+    import eventlet.wsgi
+
+    family, _type, _proto, _name, address = socket.getaddrinfo(host, port)[0]
+    listener = eventlet.listen(address, family)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    eventlet.wsgi.server(
+        listener, app,
         # eventlet accepts 1,024 connections by default: a network assembly needs more.
         max_size=int(os.environ.get("ASSEMBLY_MAX_CONNECTIONS", "4000")),
         log_output=os.environ.get("ASSEMBLY_ACCESS_LOG", "0") == "1",
     )
+
+
+if __name__ == "__main__":
+    serve(os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000")))
