@@ -12,6 +12,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
+import socket  # noqa: E402
 
 import socketio  # noqa: E402
 
@@ -53,8 +54,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2000, help="bytes of one state message")
     args = parser.parse_args()
     app = socketio.WSGIApp(make_server(args.size))
-    eventlet.wsgi.server(eventlet.listen((args.host, args.port), backlog=1024), app,
-                         log_output=False, max_size=4000)
+    listener = eventlet.listen((args.host, args.port), backlog=1024)
+    # As wsgi.py does, so the baseline runs with the same socket options as the app.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=4000)
 
 
 if __name__ == "__main__":
