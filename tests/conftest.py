@@ -188,7 +188,6 @@ def app(shared_apps, backend):
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
-    shared.restore()
 
 
 # --- building things ------------------------------------------------------------------------
