@@ -4,6 +4,7 @@ proposal being decided, searches the open archive, and comments with only a name
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +27,12 @@ def test_incomer_reads_searches_and_comments_without_javascript(browser, demo_se
     proposal_links = page.locator("main a[href*='/p/']")
     assert proposal_links.count() >= 3
     proposal_links.first.click()
+    # A click waits for the navigation to commit, not for the whole page: on a loaded machine
+    # the history further down had not arrived when it was counted.
+    page.wait_for_load_state()
     title = page.get_by_role("heading", level=1).inner_text()
     assert page.locator(".proposal-text, [id^=paragraph-]").count() >= 1
-    assert page.get_by_role("heading", name=re.compile("History")).count() == 1
+    expect(page.get_by_role("heading", name=re.compile("History"))).to_have_count(1)
     proposal_url = page.url
 
     # Searching from the header: results are highlighted, and lead back to readable pages.
