@@ -771,6 +771,8 @@ TABLE: list[Row] = [
     # Bodies.
     Row(B + "/", "GET", read, body_target),
     Row(B + "/feed.atom", "GET", public_only, body_target),
+    # Where a body page's lists of proposals and agreements continue (assembly.archive).
+    Row(B + "/proposals", "GET", read, body_target),
     Row(B + "/meetings.ics", "GET", public_only, body_target),
     Row(B + "/meetings", "GET", read, body_target),
     Row(B + "/meetings/new", "GET", act, body_target),
@@ -789,6 +791,7 @@ TABLE: list[Row] = [
     Row(P, "GET", read, proposal_target()),
     Row(P + "-<proposal_slug>", "GET", read, proposal_target()),
     Row(P + "/compare", "GET", read, proposal_target()),
+    Row(P + "/revisions", "GET", read, proposal_target()),
     Row(P + "/revisions/<int:number>", "GET", read, proposal_target()),
     Row(P + "/revisions/<int:number>/restore", "POST", act, proposal_target(),
         data=restore_data),

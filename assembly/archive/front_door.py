@@ -1,9 +1,11 @@
-"""The proposals being decided on a collective's front door ("what is being decided now"): a
-few, however large the archive grows, and the page that continues the list fifty at a time, by
-keyset (``?after=``: the time and id of the last one shown, never an OFFSET).
+"""The proposals being decided on a collective's front door ("what is being decided now") and on
+a body's page: a few, however large the archive grows, and the pages that continue the lists
+fifty at a time, by keyset (``?after=``: the time and id of the last one shown, never an
+OFFSET).
 
 The list selects through ``assembly.visibility`` for the reader of the page and reads by the
-index that holds its order (``proposals (collective_id, updated_at)``): the database walks the
+index that holds its order (``proposals (collective_id, updated_at)``, or ``(body_id,
+updated_at)``): the database walks the
 newest rows and stops after the few it shows. (The front door's other lists are short by their
 LIMIT: ten meetings, ten agreements walked by ``agreements (status, agreed_at)``, ten network
 agreements.)"""
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
-from assembly.collectives.models import Collective
+from assembly.collectives.models import Body, Collective
 from assembly.core.errors import NotFound
 from assembly.extensions import db
 from assembly.networks.service import co_brought_ids
@@ -30,6 +32,8 @@ from assembly.visibility import Viewer, visible_proposals
 # plus agreements being re-evaluated.
 BEING_DECIDED = (Phase.IDENTIFIED, Phase.DRAFTING, Phase.DELEGATED, Phase.ON_AGENDA,
                  Phase.POSTPONED, Phase.UNDER_REVIEW)
+# A body's page lists every proposal but its agreements, which have a list of their own.
+NOT_AGREED = tuple(phase for phase in Phase if phase != Phase.AGREED)
 # Proposals being decided on the front door; the rest are on the page that continues it.
 FRONT_DOOR_SIZE = 30
 PAGE_SIZE = 50
@@ -91,18 +95,27 @@ def _newest_ids(select: sa.Select, limit: int, cursor: Cursor | None) -> sa.Sele
     return sa.select(newest.c.id)
 
 
+def _scope(collective: Collective, body: Body | None) -> tuple[sa.ColumnElement, sa.Select]:
+    """Whose proposals: (those it decides, the ids of those it brings jointly)."""
+    if body is None:
+        return (Proposal.collective_id == collective.id,
+                co_brought_ids(collective_id=collective.id))
+    return Proposal.body_id == body.id, co_brought_ids(body_id=body.id)
+
+
 def being_decided(viewer: Viewer, collective: Collective,
-                  phases: Iterable[str] = BEING_DECIDED, *, limit: int | None = None,
-                  after: Cursor | None = None) -> Page:
-    """The proposals of ``collective`` in ``phases``, and those its bodies bring jointly with
-    other collectives, changed last first: ``limit`` of them after ``after``. The two sources
-    are each read newest first up to ``limit`` (one by index, one from the few co-brought
-    proposals), then merged; an ``OR`` of the two would read every proposal in those phases."""
+                  phases: Iterable[str] = BEING_DECIDED, *, body: Body | None = None,
+                  limit: int | None = None, after: Cursor | None = None) -> Page:
+    """The proposals of ``collective`` (or of one of its bodies) in ``phases``, and those it
+    brings jointly with others, changed last first: ``limit`` of them after ``after``. The two
+    sources are each read newest first up to ``limit`` (one by index, one from the few
+    co-brought proposals), then merged; an ``OR`` of the two would read every proposal in
+    those phases."""
     limit = FRONT_DOOR_SIZE if limit is None else limit
     readable = visible_proposals(viewer).where(Proposal.phase.in_(list(phases)))
-    own = readable.where(Proposal.collective_id == collective.id)
-    joint = readable.where(Proposal.id.in_(co_brought_ids(collective_id=collective.id)),
-                           Proposal.collective_id != collective.id)
+    deciding, co_brought = _scope(collective, body)
+    own = readable.where(deciding)
+    joint = readable.where(Proposal.id.in_(co_brought), sa.not_(deciding))
     ids = sa.union_all(_newest_ids(own, limit + 1, after),
                        _newest_ids(joint, limit + 1, after)).subquery()
     found = list(db.session.scalars(

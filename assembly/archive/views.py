@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -30,7 +31,7 @@ from assembly.archive.service import OPEN, Scope
 from assembly.collectives.models import Body, Collective
 from assembly.collectives.service import network_members
 from assembly.core.db import utcnow
-from assembly.core.errors import Invalid
+from assembly.core.errors import Invalid, NotFound
 from assembly.core.feeds import Entry, atom_response
 from assembly.core.markup import render_markdown
 from assembly.live.models import Minutes
@@ -255,17 +256,44 @@ def open_data(slug):
 
 # --- the front door, continued -------------------------------------------------------------
 
+def _after() -> front_door.Cursor | None:
+    token = request.args.get("after", "")
+    return front_door.Cursor.parse(token) if token else None
+
+
 @bp.route("/c/<slug>/being-decided")
 def being_decided(slug):
     """Every proposal being decided, changed last first, fifty a page: where the front door's
     short list continues. ``?after=`` is where the previous page ended (keyset)."""
     collective = get_collective(slug)
-    token = request.args.get("after", "")
-    after = front_door.Cursor.parse(token) if token else None
+    after = _after()
     page = front_door.being_decided(current_viewer(), collective,
                                     limit=front_door.PAGE_SIZE, after=after)
     return render_template("archive/being_decided.html", collective=collective, page=page,
                            first=after is None)
+
+
+def _phase_filter() -> str | None:
+    phase = request.args.get("phase", "")
+    if phase and phase not in {known.value for known in Phase}:
+        raise NotFound(_l("This page does not exist, or it is not open to you."))
+    return phase or None
+
+
+@bp.route("/c/<slug>/b/<body_slug>/proposals")
+def body_proposals(slug, body_slug):
+    """A body's proposals, changed last first, fifty a page (keyset, like the front door's):
+    every one but its agreements (where the body page's short list continues), or those in
+    one phase (``?phase=agreed``: where its list of agreements continues)."""
+    collective = get_collective(slug)
+    viewer = current_viewer()
+    body = get_body(viewer, collective, body_slug)
+    phase, after = _phase_filter(), _after()
+    phases = (phase,) if phase else front_door.NOT_AGREED
+    page = front_door.being_decided(viewer, collective, phases, body=body,
+                                    limit=front_door.PAGE_SIZE, after=after)
+    return render_template("archive/body_proposals.html", collective=collective, body=body,
+                           page=page, phase=phase, first=after is None, phases=list(Phase))
 
 
 # --- <head> links of every page -------------------------------------------------------------

@@ -49,7 +49,8 @@ from assembly.visibility import (
 
 bp = Blueprint("collectives", __name__, template_folder="templates")
 
-LIST_LIMIT = 200
+# Items of each list on a body page, however large the archive: the rest are a link away.
+LIST_LIMIT = 30
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -182,13 +183,10 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     is_member = viewer.is_member_of(collective.id)
     is_participant = body.id in viewer.participant_body_ids
     working_group = body.kind == BodyKind.WORKING_GROUP
-    proposals = db.session.scalars(
-        visible_proposals(viewer)
-        .where(sa.or_(Proposal.body_id == body.id,
-                      Proposal.id.in_(networks.co_brought_ids(body_id=body.id))),
-               Proposal.phase != Phase.AGREED)
-        .order_by(Proposal.updated_at.desc()).limit(LIST_LIMIT)
-    ).all()
+    proposals = front_door.being_decided(viewer, collective, front_door.NOT_AGREED, body=body)
+    agreements = _agreements(viewer, Proposal.body_id == body.id,
+                             order=[Agreement.review_date, Agreement.id], limit=LIST_LIMIT + 1)
+    due = _only_visible_proposals(viewer, due_for_review(body, limit=LIST_LIMIT + 1))
     delegated = db.session.scalars(
         visible_proposals(viewer).options(contains_eager(Proposal.body))
         .where(Proposal.delegated_to_id == body.id, Proposal.phase == Phase.DELEGATED)
@@ -201,10 +199,10 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     return render_template(
         "collectives/body.html", collective=collective, body=body, is_member=is_member,
         is_participant=is_participant, working_group=working_group,
-        by_phase=_by_phase(proposals), mandates=mandates(delegated, collective.timezone),
-        agreements=_agreements(viewer, Proposal.body_id == body.id,
-                               order=[Agreement.review_date], limit=LIST_LIMIT),
-        due=_only_visible_proposals(viewer, due_for_review(body)),
+        by_phase=_by_phase(proposals.proposals), more_proposals=proposals.next,
+        mandates=mandates(delegated, collective.timezone),
+        agreements=agreements[:LIST_LIMIT], more_agreements=len(agreements) > LIST_LIMIT,
+        due=due[:LIST_LIMIT], more_due=len(due) > LIST_LIMIT,
         meetings=_only_visible_meetings(viewer, upcoming_meetings(body)),
         rhythm_form=rhythm_form, add_form=add_form, day_names=_day_names(),
     ), status

@@ -44,6 +44,9 @@ MAX_REASON = 2_000
 _LINK = re.compile(r"(?:https?://|ftp://|mailto:|www\.)", re.IGNORECASE)
 # Deeper replies join the thread at this depth, so a long exchange stays readable on a phone.
 MAX_DEPTH = 6
+# Comments a proposal page shows at first, the latest (with what they answer); the whole
+# discussion is a link away. Rendering is what costs: about a millisecond a comment.
+LATEST_SHOWN = 60
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACES = re.compile(r"\s+")
 
@@ -101,14 +104,14 @@ class ProposalComments:
     # Anchored to paragraphs that changed and whose place is gone: shown at the end.
     unplaced: list[Thread]
     whole: list[Thread]
-    count: int
+    count: int  # shown
     # Incomers' comments waiting for a member's approval (shown to members, and to their guest).
     pending: list[Comment] = field(default_factory=list)
+    total: int = 0  # shown or not
 
-
-def _readable_proposal_ids(viewer: Viewer):
-    readable = visible_proposals(viewer).subquery()
-    return sa.select(readable.c.id)
+    @property
+    def partial(self) -> bool:
+        return self.total > self.count
 
 
 def _require_readable(viewer: Viewer, proposal: Proposal) -> None:
@@ -119,12 +122,10 @@ def _require_readable(viewer: Viewer, proposal: Proposal) -> None:
 
 def get_comment(viewer: Viewer, proposal: Proposal, comment_id: int) -> Comment:
     """A comment of this proposal that this viewer may read; anything else is not found."""
+    # The proposal is checked on its own: an IN over every readable proposal walked them all.
+    _require_readable(viewer, proposal)
     found = db.session.scalars(
-        sa.select(Comment).where(
-            Comment.id == comment_id,
-            Comment.proposal_id == proposal.id,
-            Comment.proposal_id.in_(_readable_proposal_ids(viewer)),
-        )
+        sa.select(Comment).where(Comment.id == comment_id, Comment.proposal_id == proposal.id)
     ).first()
     if found is None:
         raise NotFound(_l("%(what)s not found.", what=_l("Comment")))
@@ -162,19 +163,36 @@ def _held_filter(viewer: Viewer, proposal: Proposal, guest_id: str | None):
     return Comment.held.is_(False)
 
 
-def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
-                 ) -> ProposalComments:
-    """Every comment of a proposal this viewer may read, grouped by paragraph of the current
-    revision. ``guest_id``: the incomer reading, who also sees their own held comments."""
+def _latest_with_what_they_answer(readable, latest: int) -> sa.Select:
+    """Ids of the ``latest`` comments, the comments they answer up to their thread's first, and
+    every held comment (members approve them from this page). A reply is always newer than
+    what it answers, so a thread begun among the latest is there whole."""
+    newest = (sa.select(Comment.id).where(readable)
+              .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(latest))
+    chosen = (sa.select(Comment.id, Comment.parent_id)
+              .where(readable, sa.or_(Comment.id.in_(newest), Comment.held))
+              .cte("chosen", recursive=True))
+    answered = sa.select(Comment.id, Comment.parent_id).join(
+        chosen, Comment.id == chosen.c.parent_id)
+    return sa.select(chosen.union(answered).c.id)
+
+
+def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None, *,
+                 latest: int | None = LATEST_SHOWN) -> ProposalComments:
+    """The comments of a proposal this viewer may read, grouped by paragraph of the current
+    revision: the ``latest`` of them with what they answer (``None``: every one), so that a
+    page stays readable, and fast, however long the discussion. ``guest_id``: the incomer
+    reading, who also sees their own held comments."""
     _require_readable(viewer, proposal)
+    readable = sa.and_(Comment.proposal_id == proposal.id,
+                       _held_filter(viewer, proposal, guest_id))
+    select = sa.select(Comment).where(readable)
+    if latest is not None:
+        select = select.where(Comment.id.in_(_latest_with_what_they_answer(readable, latest)))
     comments = list(db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.proposal_id == proposal.id,
-               Comment.proposal_id.in_(_readable_proposal_ids(viewer)),
-               _held_filter(viewer, proposal, guest_id))
-        .options(selectinload(Comment.author), selectinload(Comment.versions),
-                 selectinload(Comment.resolved_by), selectinload(Comment.hidden_by),
-                 selectinload(Comment.revision))
+        select.options(selectinload(Comment.author), selectinload(Comment.versions),
+                       selectinload(Comment.resolved_by), selectinload(Comment.hidden_by),
+                       selectinload(Comment.revision))
         .order_by(Comment.created_at, Comment.id)
     ))
     revision = proposal.current_revision
@@ -190,7 +208,9 @@ def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
         (placed[index].threads if index is not None else unplaced).append(thread)
     pending = [c for c in comments if c.held]
     shown = len(comments) - len(pending)
-    return ProposalComments(revision, placed, unplaced, whole, shown, pending)
+    total = shown if latest is None else db.session.scalar(
+        sa.select(sa.func.count()).where(readable, Comment.held.is_(False)))
+    return ProposalComments(revision, placed, unplaced, whole, shown, pending, total)
 
 
 # --- writing -------------------------------------------------------------------------------

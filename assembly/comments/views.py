@@ -319,8 +319,10 @@ def _page_data(proposal: Proposal) -> dict:
     person = current_user if current_user.is_authenticated else None
     guest = None if person else _guest_cookie()
     guest_id = guest["id"] if guest else None
+    whole = request.args.get("discussion") == "whole"
     return {
-        "found": comments.comments_for(current_viewer(), proposal, guest_id),
+        "found": comments.comments_for(current_viewer(), proposal, guest_id,
+                                       latest=None if whole else comments.LATEST_SHOWN),
         # Members of the bodies bringing it jointly write too; moderation stays with the
         # proposal's own collective.
         "can_comment": comments.can_comment(person, proposal),

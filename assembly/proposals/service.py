@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import load_only
 
 from assembly.collectives.models import Body, BodyKind
 from assembly.collectives.service import slugify
@@ -356,6 +357,18 @@ def revise(
     return revision
 
 
+def revisions_of(proposal: Proposal, *, latest: int | None = None) -> list[Revision]:
+    """A proposal's revisions, the newest first (``latest`` of them), without their texts: what
+    a list of revisions shows."""
+    select = (sa.select(Revision).where(Revision.proposal_id == proposal.id)
+              .options(load_only(Revision.number, Revision.created_at, Revision.summary,
+                                 Revision.author_id))
+              .order_by(Revision.number.desc()))
+    if latest is not None:
+        select = select.limit(latest)
+    return list(db.session.scalars(select))
+
+
 def get_revision(proposal: Proposal, number: int) -> Revision:
     """A revision of this proposal only: numbers of other proposals are not reachable."""
     found = db.session.scalars(sa.select(Revision).where(
@@ -695,9 +708,12 @@ def begin_meeting(meeting: Meeting, actor: Person) -> Meeting:
     return meeting
 
 
-def due_for_review(body: Body, on: date | None = None) -> list[Proposal]:
+def due_for_review(body: Body, on: date | None = None, *, limit: int | None = None
+                   ) -> list[Proposal]:
+    """Agreements of this body whose re-evaluation date has come, the longest due first."""
     on = on or utcnow().date()
     return list(db.session.scalars(
         sa.select(Proposal).where(Proposal.body_id == body.id, Proposal.phase == Phase.AGREED,
-                                  Proposal.review_date <= on).order_by(Proposal.review_date)
+                                  Proposal.review_date <= on)
+        .order_by(Proposal.review_date, Proposal.id).limit(limit)
     ))

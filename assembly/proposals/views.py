@@ -32,6 +32,9 @@ from assembly.visibility import (
 bp = Blueprint("proposals", __name__, template_folder="templates")
 bp.add_app_template_global(describe_event, "describe_event")
 
+# Revisions listed on the proposal page, the newest; every one is on its revisions page.
+LATEST_REVISIONS = 10
+
 ACTION_FORMS = {
     "start_drafting": forms.ReasonForm,
     "withdraw": forms.ReasonForm,
@@ -238,6 +241,7 @@ def _page(proposal: Proposal, *, active: str | None = None, active_form=None, st
         # Members of a body bringing it jointly edit the text too (they do not decide).
         can_take_part=proposals.may_take_part(person, proposal),
         saved_draft=saved_draft, history=history_page(proposal, before),
+        revisions=proposals.revisions_of(proposal, latest=LATEST_REVISIONS),
         editable=Phase(proposal.phase) in proposals.EDITABLE_PHASES,
         # Only bodies this reader may know of: a confidential group is never named to others.
         bodies={b.id: b for b in db.session.scalars(visible_bodies(current_viewer()).where(
@@ -381,6 +385,14 @@ def revision(slug, proposal_id, number):
                            can_take_part=proposals.may_take_part(
                                current_user if current_user.is_authenticated else None, found),
                            editable=Phase(found.phase) in proposals.EDITABLE_PHASES)
+
+
+@bp.route("/c/<slug>/p/<int:proposal_id>/revisions")
+def revisions(slug, proposal_id):
+    """Every revision of a proposal, the newest first: where the proposal page's list goes on."""
+    found = _load(slug, proposal_id)
+    return render_template("proposals/revisions.html", proposal=found,
+                           collective=found.collective, revisions=proposals.revisions_of(found))
 
 
 def _revision_arg(name: str, default: int) -> int:
