@@ -112,14 +112,6 @@ def _agreements(viewer: Viewer, *conditions, order=None, limit: int = 10):
     ).all()
 
 
-def _only_visible_proposals(viewer: Viewer, proposals: list[Proposal]) -> list[Proposal]:
-    ids = {p.id for p in proposals}
-    if not ids:
-        return []
-    seen = set(db.session.scalars(visible_proposals(viewer).where(Proposal.id.in_(ids))))
-    return [p for p in proposals if p in seen]
-
-
 def _only_visible_meetings(viewer: Viewer, meetings: list[Meeting]) -> list[Meeting]:
     ids = {m.id for m in meetings}
     if not ids:
@@ -183,10 +175,12 @@ def _render_body(collective: Collective, body: Body, *, rhythm_form=None, add_fo
     is_member = viewer.is_member_of(collective.id)
     is_participant = body.id in viewer.participant_body_ids
     working_group = body.kind == BodyKind.WORKING_GROUP
-    proposals = front_door.being_decided(viewer, collective, front_door.NOT_AGREED, body=body)
-    agreements = _agreements(viewer, Proposal.body_id == body.id,
+    proposals = front_door.being_decided(viewer, collective, front_door.NOT_AGREED, body=body,
+                                         limit=LIST_LIMIT)
+    # The agreement's body is its proposal's; its index walks them by re-evaluation date.
+    agreements = _agreements(viewer, Agreement.body_id == body.id,
                              order=[Agreement.review_date, Agreement.id], limit=LIST_LIMIT + 1)
-    due = _only_visible_proposals(viewer, due_for_review(body, limit=LIST_LIMIT + 1))
+    due = due_for_review(viewer, body, limit=LIST_LIMIT + 1)
     delegated = db.session.scalars(
         visible_proposals(viewer).options(contains_eager(Proposal.body))
         .where(Proposal.delegated_to_id == body.id, Proposal.phase == Phase.DELEGATED)

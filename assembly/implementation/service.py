@@ -70,7 +70,9 @@ def overdue_proposal_ids(on: date, phases=(Phase.AGREED,), *, body_id: int | Non
         .where(Agreement.status == AgreementStatus.IN_FORCE, Agreement.deadline.is_not(None),
                Agreement.deadline < on, Proposal.phase.in_([str(p) for p in phases]),
                Agreement.id.not_in(completed_agreement_ids()))
-    return overdue if body_id is None else overdue.where(Proposal.body_id == body_id)
+    # An agreement's body is its proposal's, which never changes; the agreement's own column
+    # lets the read start from the body's agreements (its index), not from every agreement.
+    return overdue if body_id is None else overdue.where(Agreement.body_id == body_id)
 
 
 def local_today(timezone: str, now=None) -> date:

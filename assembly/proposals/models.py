@@ -225,8 +225,12 @@ class Agreement(Model):
 
     __tablename__ = "agreements"
     # The front door lists the agreements in force agreed last: walked newest first by index
-    # (assembly.archive.front_door), not sorted from every agreement of the collective.
-    __table_args__ = (sa.Index("ix_agreements_status_agreed_at", "status", "agreed_at"),)
+    # (assembly.archive.front_door), not sorted from every agreement of the collective. A body
+    # page walks its own by re-evaluation date, and its overdue ones from its own.
+    __table_args__ = (
+        sa.Index("ix_agreements_status_agreed_at", "status", "agreed_at"),
+        sa.Index("ix_agreements_body_id_status_review_date", "body_id", "status", "review_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(

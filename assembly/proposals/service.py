@@ -34,10 +34,12 @@ from assembly.proposals.models import (
     Revision,
 )
 from assembly.visibility import (
+    Viewer,
     can_read_proposal,
     co_bringing_rows,
     count,
     viewer_for,
+    visible_proposals,
 )
 
 MAX_TITLE = 200
@@ -708,12 +710,14 @@ def begin_meeting(meeting: Meeting, actor: Person) -> Meeting:
     return meeting
 
 
-def due_for_review(body: Body, on: date | None = None, *, limit: int | None = None
-                   ) -> list[Proposal]:
-    """Agreements of this body whose re-evaluation date has come, the longest due first."""
+def due_for_review(viewer: Viewer, body: Body, on: date | None = None, *,
+                   limit: int | None = None) -> list[Proposal]:
+    """Agreements of this body whose re-evaluation date has come, the longest due first, among
+    those this viewer may read (selected before the limit: a closed one never takes a place)."""
     on = on or utcnow().date()
     return list(db.session.scalars(
-        sa.select(Proposal).where(Proposal.body_id == body.id, Proposal.phase == Phase.AGREED,
-                                  Proposal.review_date <= on)
+        visible_proposals(viewer)
+        .where(Proposal.body_id == body.id, Proposal.phase == Phase.AGREED,
+               Proposal.review_date <= on)
         .order_by(Proposal.review_date, Proposal.id).limit(limit)
     ))
