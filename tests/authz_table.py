@@ -814,6 +814,7 @@ TABLE: list[Row] = [
     # Comments.
     Row(P + "/comments", "POST", comment, proposal_target(),
         data=guest_name(body="A comment.", paragraph="", revision="")),
+    Row(CM + "/reply", "GET", comment, comment_target()),
     Row(CM + "/reply", "POST", comment, comment_target(), data=guest_name(body="A reply.")),
     Row(CM + "/edit", "POST", author_only, comment_target(),
         data=lambda w, v, t, a: {"body": f"Changed {w.make._next()}."}),

@@ -500,6 +500,16 @@ def can_comment(person: Person | None, proposal: Proposal) -> bool:
     return _allowed(require_can_take_part, person, proposal)
 
 
+def may_reply(person: Person | None, parent: Comment) -> bool:
+    """Whether this reader may answer this comment: as for writing one (a guest where anyone
+    reads); nobody answers a comment held for approval, hidden or withdrawn."""
+    if parent.held or parent.is_hidden or parent.is_withdrawn:
+        return False
+    if person is None:
+        return guest_may_comment(parent.proposal)
+    return can_comment(person, parent.proposal)
+
+
 def can_moderate(person: Person | None, proposal: Proposal) -> bool:
     """Approve, hide and show again: members of the proposal's own collective."""
     return _allowed(require_can_act, person, proposal)
@@ -509,7 +519,7 @@ __all__ = [
     "GUEST_MAX_BODY", "MAX_BODY", "Guest", "ParagraphComments", "ProposalComments", "Thread",
     "TooMany", "add_comment", "add_guest_comment", "approve", "can_comment", "can_moderate",
     "claim_guest_comments", "comments_for", "edit_own", "get_comment", "guest_edit",
-    "guest_may_comment", "guest_reply", "guest_withdraw", "hide", "paragraph_hash",
+    "guest_may_comment", "guest_reply", "may_reply", "guest_withdraw", "hide", "paragraph_hash",
     "paragraphs", "reopen", "reply", "resolve", "set_incomer_comments", "unhide",
     "withdraw_own",
 ]

@@ -20,13 +20,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, user_logged_in
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from assembly.comments import forms
 from assembly.comments import service as comments
 from assembly.comments.models import Comment
-from assembly.core.errors import Invalid
+from assembly.core.errors import Forbidden, Invalid
 from assembly.core.web import apply_form_error
 from assembly.extensions import db
 from assembly.proposals.models import Proposal
@@ -122,11 +123,25 @@ def _back(proposal: Proposal, comment: Comment | None = None):
 
 def _retry(proposal: Proposal, form, action: str, heading: str, comment: Comment | None = None,
            status: int = 422):
-    """The form again, with what was typed and the reason in words."""
+    """The form again, with what was typed and the reason in words, under the comment it
+    answers or changes (also the reply form's own page, the first time)."""
     return render_template("comments/retry.html", proposal=proposal,
                            collective=proposal.collective, form=form, action=action,
                            heading=heading, comment=comment,
                            honeypot=forms.HONEYPOT), status
+
+
+def _reply_page(parent: Comment, action: str):
+    """The reply form on a page of its own: each comment links to it, so that a page of many
+    comments carries no form for each (lighter on a weak connection, and quicker to make)."""
+    person = _me() if current_user.is_authenticated else None
+    if not comments.may_reply(person, parent):
+        raise Forbidden(_l("You cannot reply to this comment."))
+    if person is not None:
+        form = forms.ReplyForm(formdata=None)
+    else:
+        form = forms.GuestReplyForm(formdata=None, name=(_guest_cookie() or {}).get("name", ""))
+    return _retry(parent.proposal, form, action, _("Reply"), parent, status=200)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -191,10 +206,12 @@ def add(slug, proposal_id):
                          revision_number=revision, paragraph_index=paragraph))
 
 
-@bp.route(PREFIX + "/<int:comment_id>/reply", methods=["POST"])
+@bp.route(PREFIX + "/<int:comment_id>/reply", methods=["GET", "POST"])
 def reply(slug, proposal_id, comment_id):
     parent = _comment(slug, proposal_id, comment_id)
     action = url_for("comments.reply", slug=slug, proposal_id=proposal_id, comment_id=comment_id)
+    if request.method == "GET":
+        return _reply_page(parent, action)
     if current_user.is_authenticated:
         form = forms.ReplyForm()
         return _save(form, parent.proposal, action, _("Reply"),
