@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask import Request as FlaskRequest
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
@@ -118,12 +118,34 @@ def _error_page(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def _install_template_gettext(app: Flask) -> None:
+    """Templates translate through the catalogue of the current locale, found once per
+    locale: Flask-Babel's own callables look it up by walking the request context three times
+    for every string, and a long page shows hundreds."""
+    by_locale: dict = {}
+
+    def translations():
+        locale = get_locale()
+        found = by_locale.get(locale)
+        if found is None:
+            found = by_locale[locale] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
+
+
 def register_web(app: Flask) -> None:
     from assembly.people.models import Person
     from assembly.people.service import LANGUAGES
 
     app.register_blueprint(bp)
     app.request_class = Request
+    _install_template_gettext(app)
 
     @login_manager.user_loader
     def load_person(person_id: str):
