@@ -144,19 +144,19 @@ class _Demo:
     # --- proposals before the first assembly ---------------------------------------------
 
     def new(self, body: Body, author: str, title: str, text: str,
-            visibility: str = Visibility.PUBLIC) -> Proposal:
+            visibility: str = Visibility.PUBLIC, language: str = "en") -> Proposal:
         return proposals.create_proposal(body, self.p[author], title, text,
-                                         visibility=visibility)
+                                         visibility=visibility, language=language)
 
     def revise(self, proposal: Proposal, author: str, text: str, summary: str) -> None:
         proposals.revise(proposal, self.p[author], text, summary=summary,
                          base_revision=proposal.revision_number)
 
     def draft(self, body: Body, author: str, title: str, texts: list[tuple[str, str, str]],
-              visibility: str = Visibility.PUBLIC) -> Proposal:
+              visibility: str = Visibility.PUBLIC, language: str = "en") -> Proposal:
         """A proposal in drafting; ``texts`` is (author, summary, text) per revision after
         the first."""
-        proposal = self.new(body, author, title, texts[0][2], visibility)
+        proposal = self.new(body, author, title, texts[0][2], visibility, language)
         proposals.start_drafting(proposal, self.p[author])
         for who, summary, text in texts[1:]:
             self.revise(proposal, who, text, summary)
@@ -169,7 +169,8 @@ class _Demo:
         self.guide = self.draft(a, "katerina", GUIDE_TITLE, [
             ("katerina", "", GUIDE_1),
             ("nikos", "Προστέθηκε ενότητα για τους ρόλους της συνέλευσης", GUIDE_2),
-            ("dimitra", "Πιο απλή γλώσσα· μεταφράσεις από την ομάδα μετάφρασης", GUIDE_3)])
+            ("dimitra", "Πιο απλή γλώσσα· μεταφράσεις από την ομάδα μετάφρασης", GUIDE_3)],
+            language="el")
         self.summer = self.draft(a, "samir", "Chronic-illness medicines: no more empty shelves", [
             ("samir", "", SUMMER_1),
             ("katerina", "Add what we know: when the pharmacies close, how many people",
@@ -179,20 +180,22 @@ class _Demo:
         self.donations = self.draft(a, "giulia", "Donations: nothing from pharmaceutical "
                                     "companies", [("giulia", "", DONATIONS_1)])
         self.saturday = self.draft(a, "katerina", "Υποδοχή και το Σάββατο το πρωί",
-                                   [("katerina", "", SATURDAY_1)])
+                                   [("katerina", "", SATURDAY_1)], language="el")
         self.masks = self.draft(a, "dimitra", "Masks in the waiting room while the wave of "
                                 "respiratory infections lasts", [("dimitra", "", MASKS_1)])
         self.ultrasound = self.draft(a, "giulia", "A second ultrasound machine",
                                      [("giulia", "", ULTRASOUND_1)])
         self.evening = self.draft(a, "rim", EVENING_TITLE, [
-            ("rim", "", EVENING_1), ("samir", "إضافة ركن للأطفال وتحديد الموعد", EVENING_2)])
+            ("rim", "", EVENING_1), ("samir", "إضافة ركن للأطفال وتحديد الموعد", EVENING_2)],
+            language="ar")
         self.room = self.draft(a, "dimitra", "Προσφορά του δήμου για μεγαλύτερο χώρο", [
             ("dimitra", "", ROOM_1),
-            ("samir", "Οι όροι του δήμου, όπως μας τους έστειλαν γραπτώς", ROOM_2)])
+            ("samir", "Οι όροι του δήμου, όπως μας τους έστειλαν γραπτώς", ROOM_2)],
+            language="el")
         self.accounts = self.draft(a, "nikos", "Μηνιαίος απολογισμός εσόδων και εξόδων", [
             ("nikos", "", ACCOUNTS_1),
             ("katerina", "Τα σύνολα δημοσιεύονται, τα ονόματα όχι", ACCOUNTS_2)],
-            visibility=Visibility.MEMBERS)
+            visibility=Visibility.MEMBERS, language="el")
         self.continuity = self.draft(
             self.support, "dimitra", "When a volunteer leaves: continuity of support", [
                 ("dimitra", "", CONTINUITY_1),
@@ -212,9 +215,10 @@ class _Demo:
         self.new(self.net_assembly, "mehmet", "Care for the carers: a working table at the "
                  "next gathering", CARERS_TEXT)
         self.new(collectives.general_assembly(self.centre), "mehmet",
-                 "Türkçe bilgilendirme saati · Ώρα ενημέρωσης στα τουρκικά", TURKISH_HOUR_TEXT)
+                 "Türkçe bilgilendirme saati · Ώρα ενημέρωσης στα τουρκικά", TURKISH_HOUR_TEXT,
+                 language="el")
         self.new(collectives.general_assembly(self.ponte), "chiara",
-                 "Turni dell'ambulatorio ad agosto", AUGUST_TEXT)
+                 "Turni dell'ambulatorio ad agosto", AUGUST_TEXT, language="it")
 
     # --- the two past general assemblies -------------------------------------------------
 

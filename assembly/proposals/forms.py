@@ -52,6 +52,8 @@ class ProposalForm(FlaskForm):
                  (Visibility.MEMBERS.value, Visibility.MEMBERS.label),
                  (Visibility.CONFIDENTIAL.value, Visibility.CONFIDENTIAL.label)],
     )
+    # Choices are the collective's languages first (proposals.views).
+    language = SelectField(_l("Written in"), validators=[Optional()])
 
 
 class EditForm(FlaskForm):

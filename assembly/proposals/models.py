@@ -98,6 +98,9 @@ class Proposal(VisibilityMixin, Model):
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id"), nullable=False, index=True)
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     slug: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    # The language it is written in, chosen by its author (a code of people.service.LANGUAGES);
+    # empty for proposals from before it was asked: then the collective's first language.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     phase: Mapped[str] = mapped_column(
         sa.String(20), default=Phase.IDENTIFIED.value, nullable=False, index=True
     )
@@ -134,6 +137,11 @@ class Proposal(VisibilityMixin, Model):
     @property
     def phase_enum(self) -> Phase:
         return Phase(self.phase)
+
+    @property
+    def text_language(self) -> str:
+        """The language its title and text are written in."""
+        return self.language or next(iter(self.collective.language_list), "en")
 
     @property
     def current_revision(self) -> "Revision | None":

@@ -19,7 +19,7 @@ from assembly.meetings import service as meetings
 from assembly.meetings.models import AgendaItem, ItemKind, Meeting, MeetingStatus
 from assembly.networks.models import ProposalCoBringer
 from assembly.people.models import Person
-from assembly.people.service import clean_text, require_member
+from assembly.people.service import LANGUAGES, clean_text, require_member
 from assembly.proposals.models import (
     AGREEMENT_PHASES,
     TRANSITIONS,
@@ -279,8 +279,10 @@ def create_proposal(
     *,
     visibility: str = Visibility.PUBLIC,
     reason: str = "",
+    language: str | None = None,
 ) -> Proposal:
-    """A proposal starts as ``identified``: a named need, perhaps only a title and a few lines."""
+    """A proposal starts as ``identified``: a named need, perhaps only a title and a few lines,
+    in the ``language`` its author writes (by default the collective's first)."""
     require_member(author, body.collective)
     if body.visibility == Visibility.CONFIDENTIAL and not can_read_body_as(author, body):
         raise Forbidden(_l("Only participants of this confidential space can do this."))
@@ -293,9 +295,11 @@ def create_proposal(
         # Confidential means "only the body's named participants": the author must be one.
         raise Invalid(_l("Only participants of a working group can bring a confidential "
                          "proposal to it."), field="visibility")
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(_l("Choose a language from the list."), field="language")
     proposal = Proposal(
         collective_id=body.collective_id, body=body, title=title, slug=slugify(title, 80),
-        visibility=visibility, created_by_id=author.id,
+        visibility=visibility, created_by_id=author.id, language=language,
     )
     db.session.add(proposal)
     db.session.flush()

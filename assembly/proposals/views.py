@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,7 +16,7 @@ from assembly.extensions import db
 from assembly.meetings import service as meetings
 from assembly.meetings.models import Meeting, MeetingStatus
 from assembly.people.models import Person
-from assembly.people.service import is_member
+from assembly.people.service import LANGUAGES, is_member
 from assembly.proposals import diff, forms
 from assembly.proposals import service as proposals
 from assembly.proposals.history import describe_event, history_page
@@ -286,17 +287,30 @@ def act(slug, proposal_id, action):
     return redirect(proposal_url(found))
 
 
+def _proposal_form(collective) -> forms.ProposalForm:
+    """The collective's languages offered first; at first the reader's own if it is one of
+    them, else the collective's first."""
+    form = forms.ProposalForm()
+    own = [code for code in collective.language_list if code in LANGUAGES]
+    codes = own + [code for code in LANGUAGES if code not in own]
+    form.language.choices = [(code, LANGUAGES[code]) for code in codes]
+    if request.method == "GET":
+        reading = str(get_locale() or "")
+        form.language.data = reading if reading in own else (own or ["en"])[0]
+    return form
+
+
 @bp.route("/c/<slug>/b/<body_slug>/proposals/new", methods=["GET", "POST"])
 @login_required
 def new(slug, body_slug):
     collective = get_collective(slug)
     body = get_body(current_viewer(), collective, body_slug)
-    form = forms.ProposalForm()
+    form = _proposal_form(collective)
     if form.validate_on_submit():
         try:
             created = proposals.create_proposal(
                 body, current_user._get_current_object(), form.title.data, form.text.data or "",
-                visibility=form.visibility.data)
+                visibility=form.visibility.data, language=form.language.data or None)
         except Invalid as error:
             db.session.rollback()
             apply_form_error(form, error)

@@ -181,11 +181,16 @@ def _current_text():
             .order_by(Revision.number.desc()).limit(1).scalar_subquery())
 
 
+def _languages() -> sa.ColumnElement:
+    """A proposal's own language first, else its collective's (the first word is taken)."""
+    return sa.func.coalesce(Proposal.language, Collective.languages).label("languages")
+
+
 def _proposal_rows(conn: Connection, ids: list[int]) -> list[dict]:
     select = (
         sa.select(Proposal.id, Proposal.collective_id, Proposal.body_id, Proposal.visibility,
                   Body.visibility.label("body_visibility"), Proposal.phase, Proposal.title,
-                  Proposal.updated_at, Collective.languages, _current_text().label("text"))
+                  Proposal.updated_at, _languages(), _current_text().label("text"))
         .join(Body, Body.id == Proposal.body_id)
         .join(Collective, Collective.id == Proposal.collective_id)
         .where(Proposal.id.in_(ids)))
@@ -202,7 +207,7 @@ def _agreement_rows(conn: Connection, ids: list[int]) -> list[dict]:
         sa.select(Agreement.id, Agreement.proposal_id, Agreement.agreed_at,
                   Agreement.implementers, Revision.text, Proposal.collective_id,
                   Proposal.body_id, Proposal.visibility, Body.visibility.label("body_visibility"),
-                  Proposal.phase, Proposal.title, Collective.languages)
+                  Proposal.phase, Proposal.title, _languages())
         .join(Proposal, Proposal.id == Agreement.proposal_id)
         .join(Revision, Revision.id == Agreement.revision_id)
         .join(Body, Body.id == Proposal.body_id)

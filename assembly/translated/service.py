@@ -56,7 +56,8 @@ def direction(code: str) -> str:
 
 
 def original_language(collective: Collective) -> str:
-    """No proposal records its language (yet): the collective's first language."""
+    """What the collective writes in when nothing says otherwise: its first language (a
+    proposal records its own: ``Proposal.text_language``)."""
     return next(iter(collective.language_list), "en")
 
 
@@ -108,7 +109,7 @@ def proposal_source(viewer: Viewer, proposal: Proposal) -> Source:
     _require_proposal(viewer, proposal)
     revision = proposal.current_revision
     return Source(TranslatedKind.PROPOSAL, proposal.id, proposal.collective,
-                  original_language(proposal.collective), proposal.title,
+                  proposal.text_language, proposal.title,
                   revision.text if revision else "", revision, proposal=proposal)
 
 
@@ -116,7 +117,7 @@ def agreement_source(viewer: Viewer, agreement: Agreement) -> Source:
     proposal = agreement.proposal
     _require_proposal(viewer, proposal)
     return Source(TranslatedKind.AGREEMENT, agreement.id, proposal.collective,
-                  original_language(proposal.collective), proposal.title,
+                  proposal.text_language, proposal.title,
                   agreement.revision.text, agreement.revision, proposal=proposal,
                   agreement=agreement)
 
