@@ -56,4 +56,18 @@ def test_incomer_reads_searches_and_comments_without_javascript(browser, demo_se
     assert "Could the Saturday shift also have someone who speaks Turkish?" in thread
     assert "Ayşe" in thread
     screenshot(page, "incomer-commented")
+
+    # Answering it: each comment links to a reply page, the comment quoted above the form and
+    # the name chosen a moment ago already there.
+    mine = page.locator("article.comment", has_text="someone who speaks Turkish")
+    mine.get_by_role("link", name=re.compile("^Reply")).click()
+    page.wait_for_load_state()
+    assert "someone who speaks Turkish" in page.inner_text("blockquote.comment-answered")
+    assert page.get_by_label("Your name, as others will see it").input_value() == "Ayşe"
+    page.get_by_label("Your reply (Markdown)").fill("Or Kurdish: several of us speak it.")
+    screenshot(page, "incomer-reply-page")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    reply = page.locator("article.comment .comment-replies", has_text="Or Kurdish")
+    expect(reply).to_have_count(1)
     context.close()
