@@ -10,19 +10,13 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-import gc  # noqa: E402
-
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
 
 from assembly import create_app  # noqa: E402
+from assembly.core.serving import settle  # noqa: E402
 
 app = create_app(for_commands=False)
-
-# Long-lived objects made at start-up never need collecting, and fewer, later collections
-# keep full-collection pauses out of live broadcasts (measured in bench/RESULTS.md).
-gc.collect()
-gc.freeze()
-gc.set_threshold(10_000, 50, 100)
+settle(app)
 
 def serve(host: str, port: int) -> None:
     """What ``socketio.run`` does under eventlet, with Nagle's algorithm off on every connection

@@ -83,10 +83,12 @@ def measure_wsgi(result: Result, url: str, repeat: int, member: bool) -> None:
     import sqlalchemy as sa
 
     from assembly import create_app
+    from assembly.core.serving import settle
     from assembly.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
                       "SOCKETIO_ASYNC_MODE": "threading", "RATELIMIT_ENABLED": False})
+    settle(app)  # as wsgi.py does: templates compiled, start-up objects out of the collector's way
     client = app.test_client()
     if member:
         with client.session_transaction() as session:
