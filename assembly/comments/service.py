@@ -163,7 +163,7 @@ def _held_filter(viewer: Viewer, proposal: Proposal, guest_id: str | None):
     return Comment.held.is_(False)
 
 
-def _latest_with_what_they_answer(readable, latest: int) -> sa.Select:
+def _latest_with_what_they_answer(proposal_id: int, readable, latest: int) -> sa.Select:
     """Ids of the ``latest`` comments, the comments they answer up to their thread's first, and
     every held comment (members approve them from this page). A reply is always newer than
     what it answers, so a thread begun among the latest is there whole."""
@@ -172,8 +172,10 @@ def _latest_with_what_they_answer(readable, latest: int) -> sa.Select:
     chosen = (sa.select(Comment.id, Comment.parent_id)
               .where(readable, sa.or_(Comment.id.in_(newest), Comment.held))
               .cte("chosen", recursive=True))
-    answered = sa.select(Comment.id, Comment.parent_id).join(
-        chosen, Comment.id == chosen.c.parent_id)
+    # Kept to the proposal's own comments: else the walk up may read every comment there is.
+    answered = (sa.select(Comment.id, Comment.parent_id)
+                .join(chosen, Comment.id == chosen.c.parent_id)
+                .where(Comment.proposal_id == proposal_id))
     return sa.select(chosen.union(answered).c.id)
 
 
@@ -188,7 +190,8 @@ def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
                        _held_filter(viewer, proposal, guest_id))
     select = sa.select(Comment).where(readable)
     if latest is not None:
-        select = select.where(Comment.id.in_(_latest_with_what_they_answer(readable, latest)))
+        chosen = _latest_with_what_they_answer(proposal.id, readable, latest)
+        select = select.where(Comment.id.in_(chosen))
     comments = list(db.session.scalars(
         select.options(selectinload(Comment.author), selectinload(Comment.versions),
                        selectinload(Comment.resolved_by), selectinload(Comment.hidden_by),
