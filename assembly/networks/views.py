@@ -3,7 +3,7 @@ networks' agreements with how it takes each up. Reads go through ``assembly.visi
 rules are in ``networks.service``. A thing the person may not read is not found (404); one they
 may read but not change is forbidden (403); a rejected form comes back with what was typed."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -58,7 +58,11 @@ def co_bringing(proposal: Proposal) -> dict:
 
 @bp.app_template_global()
 def comment_origins(proposal: Proposal) -> dict[int, list[str]]:
-    return service.comment_origins(proposal)
+    """Once per request and proposal (the comment partials both ask)."""
+    kept = g.setdefault("comment_origins", {})
+    if proposal.id not in kept:
+        kept[proposal.id] = service.comment_origins(proposal)
+    return kept[proposal.id]
 
 
 def _withdrawable(person: Person | None, proposal: Proposal) -> set[int]:

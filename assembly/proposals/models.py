@@ -3,7 +3,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from assembly.core.db import Model, UTCDateTime, VisibilityMixin, append_only, created_at_column
 
@@ -145,7 +145,17 @@ class Proposal(VisibilityMixin, Model):
 
     @property
     def current_revision(self) -> "Revision | None":
-        return self.revisions[-1] if self.revisions else None
+        """The revision in force; read alone (a long-drafted proposal has a hundred texts),
+        unless they are all loaded already, and kept until the proposal is revised again."""
+        session = object_session(self)
+        if "revisions" in self.__dict__ or session is None:
+            return self.revisions[-1] if self.revisions else None
+        kept = self.__dict__.get("_current_revision")
+        if kept is None or kept.number != self.revision_number:
+            kept = session.scalars(sa.select(Revision).where(
+                Revision.proposal_id == self.id, Revision.number == self.revision_number)).first()
+            self.__dict__["_current_revision"] = kept
+        return kept
 
     @property
     def agreement(self) -> "Agreement | None":
