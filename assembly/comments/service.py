@@ -163,20 +163,24 @@ def _held_filter(viewer: Viewer, proposal: Proposal, guest_id: str | None):
     return Comment.held.is_(False)
 
 
-def _latest_with_what_they_answer(proposal_id: int, readable, latest: int) -> sa.Select:
-    """Ids of the ``latest`` comments, the comments they answer up to their thread's first, and
-    every held comment (members approve them from this page). A reply is always newer than
-    what it answers, so a thread begun among the latest is there whole."""
+def _latest_with_what_they_answer(readable, latest: int) -> sa.Select:
+    """Ids of the ``latest`` comments, every held comment (members approve them from this
+    page), and the comments they answer up to their thread's first. A reply is always newer
+    than what it answers, so a thread begun among the latest is there whole.
+
+    The walk up is one step per level of replies (``reply`` keeps threads ``MAX_DEPTH`` deep),
+    each step a lookup by id: a recursive query left the plan to guesswork, and SQLite and
+    PostgreSQL each guessed a scan of every comment for one of its forms."""
     newest = (sa.select(Comment.id).where(readable)
               .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(latest))
-    chosen = (sa.select(Comment.id, Comment.parent_id)
-              .where(readable, sa.or_(Comment.id.in_(newest), Comment.held))
-              .cte("chosen", recursive=True))
-    # Kept to the proposal's own comments: else the walk up may read every comment there is.
-    answered = (sa.select(Comment.id, Comment.parent_id)
-                .join(chosen, Comment.id == chosen.c.parent_id)
-                .where(Comment.proposal_id == proposal_id))
-    return sa.select(chosen.union(answered).c.id)
+    start = (sa.select(Comment.id, Comment.parent_id)
+             .where(readable, sa.or_(Comment.id.in_(newest), Comment.held)).cte("start"))
+    levels = [sa.select(start.c.id)]
+    parents = sa.select(start.c.parent_id)
+    for _ in range(MAX_DEPTH - 1):
+        levels.append(parents)
+        parents = sa.select(Comment.parent_id).where(Comment.id.in_(parents))
+    return sa.select(sa.union(*levels).subquery().c[0])
 
 
 def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None, *,
@@ -190,7 +194,7 @@ def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
                        _held_filter(viewer, proposal, guest_id))
     select = sa.select(Comment).where(readable)
     if latest is not None:
-        chosen = _latest_with_what_they_answer(proposal.id, readable, latest)
+        chosen = _latest_with_what_they_answer(readable, latest)
         select = select.where(Comment.id.in_(chosen))
     comments = list(db.session.scalars(
         select.options(selectinload(Comment.author), selectinload(Comment.versions),
