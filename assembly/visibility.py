@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
 from assembly.core.db import Visibility
@@ -224,5 +224,20 @@ def can_read_body(viewer: Viewer, body: Body) -> bool:
     return count(visible_bodies(viewer).where(Body.id == body.id)) == 1
 
 
+# Several parts of one page ask whether a proposal is readable (its comments, translations,
+# feed links): the answer is kept in the session until it next writes or begins anew.
+_READABLE = "readable_proposals"
+
+
+@sa.event.listens_for(Session, "after_flush")
+@sa.event.listens_for(Session, "after_begin")
+def _forget_readable(session, *args) -> None:
+    session.info.pop(_READABLE, None)
+
+
 def can_read_proposal(viewer: Viewer, proposal: Proposal) -> bool:
-    return count(visible_proposals(viewer).where(Proposal.id == proposal.id)) == 1
+    kept = db.session.info.setdefault(_READABLE, {})
+    key = (viewer, proposal.id)
+    if key not in kept:
+        kept[key] = count(visible_proposals(viewer).where(Proposal.id == proposal.id)) == 1
+    return kept[key]

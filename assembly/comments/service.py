@@ -27,7 +27,7 @@ from assembly.people.models import Person
 from assembly.people.service import clean_text, require_member
 from assembly.proposals.models import Proposal, Revision
 from assembly.proposals.service import require_can_act, require_can_take_part
-from assembly.visibility import ANONYMOUS, Viewer, visible_proposals
+from assembly.visibility import ANONYMOUS, Viewer, can_read_proposal
 
 MAX_BODY = 20_000
 # Incomers (no account) write shorter comments with few links: spam control that keeps the door
@@ -115,8 +115,7 @@ class ProposalComments:
 
 
 def _require_readable(viewer: Viewer, proposal: Proposal) -> None:
-    readable = visible_proposals(viewer).where(Proposal.id == proposal.id).subquery()
-    if not db.session.scalar(sa.select(sa.func.count()).select_from(readable)):
+    if not can_read_proposal(viewer, proposal):
         raise NotFound(_l("%(what)s not found.", what=_l("Proposal")))
 
 
@@ -331,8 +330,7 @@ def reopen(comment: Comment, person: Person) -> Comment:
 
 def guest_may_comment(proposal: Proposal) -> bool:
     """Only where anyone may read: a public proposal of a public body."""
-    readable = visible_proposals(ANONYMOUS).where(Proposal.id == proposal.id).subquery()
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(readable)))
+    return can_read_proposal(ANONYMOUS, proposal)
 
 
 def _require_guest_space(proposal: Proposal) -> None:

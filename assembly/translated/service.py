@@ -38,7 +38,7 @@ from assembly.people.service import LANGUAGES, RTL_LANGUAGES, clean_text
 from assembly.proposals.models import Agreement, Proposal, Revision
 from assembly.proposals.service import MAX_TEXT, MAX_TITLE, check_text_size
 from assembly.translated.models import ContentTranslation, TranslatedKind, TranslationVersion
-from assembly.visibility import ANONYMOUS, Viewer, count, visible_meetings, visible_proposals
+from assembly.visibility import ANONYMOUS, Viewer, can_read_proposal, count, visible_meetings
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -101,7 +101,7 @@ class Source:
 
 
 def _require_proposal(viewer: Viewer, proposal: Proposal) -> None:
-    if not count(visible_proposals(viewer).where(Proposal.id == proposal.id)):
+    if not can_read_proposal(viewer, proposal):
         raise NotFound(_l("%(what)s not found.", what=_l("Proposal")))
 
 
