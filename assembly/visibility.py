@@ -134,6 +134,17 @@ def co_bringing_rows(viewer: Viewer, *, active: bool = True) -> sa.Select:
             .where(when, takes_part_in_body(viewer, bringing)))
 
 
+def co_brought_readable_ids(viewer: Viewer) -> sa.Select | None:
+    """Ids of the proposals this viewer reads because a body they work in brings them jointly
+    (the rule above, through ``visible_proposals``), for what records a proposal's visibility
+    apart from it, such as the search index. None for incomers."""
+    if viewer.is_anonymous:
+        return None
+    mine = co_bringing_rows(viewer).with_only_columns(ProposalCoBringer.proposal_id)
+    return (visible_proposals(viewer).where(Proposal.id.in_(mine.correlate(None)))
+            .with_only_columns(Proposal.id))
+
+
 def co_bringing_filter(viewer: Viewer):
     """A proposal that a body this viewer works in brings jointly now: readable by them too,
     unless it is confidential (itself or its deciding body), and only when they may read every

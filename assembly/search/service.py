@@ -29,9 +29,17 @@ from assembly.proposals.models import Phase
 from assembly.search import index
 from assembly.search.models import FTS_TABLE, VECTOR_COLUMN, SearchDocument, SearchKind
 from assembly.search.text import Term, fts5_query, highlight, parse_query, snippet, tsquery
-from assembly.visibility import Viewer, get_collective, readable_filter, visible_bodies
+from assembly.visibility import (
+    Viewer,
+    co_brought_readable_ids,
+    get_collective,
+    readable_filter,
+    visible_bodies,
+)
 
 CANDIDATES = 1000
+# The kinds whose parent_id is a proposal's id (minutes hang from a meeting).
+PROPOSAL_PARTS = (SearchKind.PROPOSAL, SearchKind.AGREEMENT, SearchKind.COMMENT)
 PER_PAGE = 20
 Doc = SearchDocument
 
@@ -212,6 +220,16 @@ def _hits(ids: list[int], terms: list[Term]) -> list[Hit]:
             for doc, slug, name, body_name in (by_id[i] for i in ids if i in by_id)]
 
 
+def _readable(viewer: Viewer) -> sa.ColumnElement:
+    """The documents this viewer may read: by their own visibility, collective and body, or
+    as parts of a proposal a body they work in brings jointly (its text, agreement, comments)."""
+    own = readable_filter(viewer, [Doc.visibility], Doc.collective_id, Doc.body_id)
+    co_brought = co_brought_readable_ids(viewer)
+    if co_brought is None:
+        return own
+    return sa.or_(own, sa.and_(Doc.kind.in_(PROPOSAL_PARTS), Doc.parent_id.in_(co_brought)))
+
+
 def search(viewer: Viewer, query: str | None, filters: Filters | None = None,
            page: int = 1) -> Results:
     """The readable items matching every word of ``query``, best first, one page of them."""
@@ -222,7 +240,7 @@ def search(viewer: Viewer, query: str | None, filters: Filters | None = None,
     match = _match(terms)
     conditions = [
         match.condition,
-        readable_filter(viewer, [Doc.visibility], Doc.collective_id, Doc.body_id),
+        _readable(viewer),
         *_filter_conditions(filters or Filters()),
     ]
     ranked, capped = _ranked_candidates(match, conditions)
