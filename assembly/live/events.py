@@ -39,6 +39,8 @@ TEXT, ID, INDEX, FLAG, DAY = "text", "id", "index", "flag", "day"
 FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "raise_hand": {"kind": (TEXT, True)},
     "lower_hand": {"hand_id": (ID, False)},
+    "leave": {"participant_id": (ID, False)},
+    "come_back": {},
     "signal": {"kind": (TEXT, True)},
     "answer": {"check_id": (ID, True), "answer": (TEXT, True), "reason": (TEXT, False)},
     "next_item": {},

@@ -7,12 +7,13 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from assembly.collectives.models import Body
 from assembly.core.db import Visibility, strictest, utcnow
+from assembly.core.web import in_zone
 from assembly.extensions import db
 from assembly.live.models import LiveNote, Minutes
 from assembly.live.service import participants
@@ -114,12 +115,20 @@ def _names(people) -> str:
     return ", ".join(_inline(name) for name in sorted(people, key=str.casefold)) or "—"
 
 
+def _attendee(meeting: Meeting, participant) -> str:
+    if participant.left_at is None:
+        return participant.name
+    at = format_time(in_zone(participant.left_at, meeting.collective.timezone)
+                     .replace(tzinfo=None), "short", rebase=False)
+    return _("%(name)s (left at %(time)s)", name=participant.name, time=at)
+
+
 def _attendance(meeting: Meeting) -> list[str]:
     members, guests = [], []
-    for participant in participants(meeting):
+    for participant in participants(meeting, including_left=True):
         is_guest = participant.person is None or not is_member(participant.person,
                                                                meeting.collective)
-        (guests if is_guest else members).append(participant.name)
+        (guests if is_guest else members).append(_attendee(meeting, participant))
     lines = ["## " + _("Attendance"), "",
              f"- **{LABELS['present']} ({len(members)}):** {_names(members)}",
              f"- **{LABELS['guests']} ({len(guests)}):** {_names(guests)}"]

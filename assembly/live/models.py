@@ -81,6 +81,9 @@ class LiveParticipant(Model):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     guest_name: Mapped[str | None] = mapped_column(sa.String(80))
     joined_at: Mapped[datetime] = created_at_column()
+    # Left before the end (said on their phone, or noted by the facilitator): no longer counted
+    # present, nor recorded present at a decision; cleared when they act again.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person = relationship("Person")
 

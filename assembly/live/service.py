@@ -270,6 +270,8 @@ def apply_action(meeting: Meeting, participant: LiveParticipant, action_id: str,
     _require_live(meeting)
     context = Context(meeting, live, participant, utcnow())
     ROLE_CHECKS[rule.who](context)
+    if participant.left_at is not None and kind not in ("leave", "come_back"):
+        participant.left_at = None  # whoever acts is in the room
     payload = rule.run(context, **fields)
     _log(live, action_id, participant, kind, payload)
     return ActionResult(live.seq, False)
@@ -424,6 +426,40 @@ def lower_hand(context: Context, hand_id=None) -> dict:
         hand.lowered_at = context.now
     _renumber(open_hands(context.meeting))
     return {"hand_ids": [h.id for h in hands]}
+
+
+def _leaving(context: Context, participant_id) -> LiveParticipant:
+    if participant_id is None:
+        return context.participant
+    if not is_facilitator(context):
+        raise Forbidden(_l("Only the facilitator can note that someone else has left."))
+    found = db.session.get(LiveParticipant, participant_id) \
+        if isinstance(participant_id, int) else None
+    if found is None or found.meeting_id != context.meeting.id:
+        raise NotFound(_l("This person is not in the meeting."))
+    return found
+
+
+def leave(context: Context, participant_id=None) -> dict:
+    """Someone leaves before the end (without ``participant_id``: oneself; with it, the
+    facilitator notes it): no longer counted present, nor recorded present at a decision
+    reached after; their raised hands leave the queue. Answers already given stand."""
+    leaving = _leaving(context, participant_id)
+    if leaving.left_at is not None:
+        raise Conflict(_l("%(name)s has already left.", name=leaving.name))
+    leaving.left_at = context.now
+    hands = [h for h in open_hands(context.meeting) if h.participant_id == leaving.id]
+    for hand in hands:
+        hand.lowered_at = context.now
+    _renumber(open_hands(context.meeting))
+    return {"participant_id": leaving.id, "hand_ids": [h.id for h in hands]}
+
+
+def come_back(context: Context) -> dict:
+    if context.participant.left_at is None:
+        raise Conflict(_l("You are counted present already."))
+    context.participant.left_at = None
+    return {"participant_id": context.participant.id}
 
 
 def move_hand(context: Context, hand_id, index) -> dict:
@@ -666,10 +702,13 @@ def _present(meeting: Meeting) -> tuple[list[Person], list[LiveParticipant]]:
     return people, guests
 
 
-def participants(meeting: Meeting) -> list[LiveParticipant]:
+def participants(meeting: Meeting, *, including_left: bool = False) -> list[LiveParticipant]:
+    """Who is in the room now (and, ``including_left``, who was and left before the end)."""
+    select = sa.select(LiveParticipant).where(LiveParticipant.meeting_id == meeting.id)
+    if not including_left:
+        select = select.where(LiveParticipant.left_at.is_(None))
     return list(db.session.scalars(
-        sa.select(LiveParticipant).where(LiveParticipant.meeting_id == meeting.id)
-        .options(selectinload(LiveParticipant.person)).order_by(LiveParticipant.id)))
+        select.options(selectinload(LiveParticipant.person)).order_by(LiveParticipant.id)))
 
 
 @dataclass(frozen=True)
@@ -677,6 +716,7 @@ class Present:
     participant_id: int
     name: str
     person_id: int | None
+    left: bool = False
 
     @property
     def guest(self) -> bool:
@@ -688,10 +728,12 @@ def roll_call(meeting: Meeting) -> list[Present]:
     hundreds of people after every action. Names as ``LiveParticipant.name`` gives them."""
     rows = db.session.execute(
         sa.select(LiveParticipant.id, LiveParticipant.person_id,
-                  sa.func.coalesce(Person.display_name, LiveParticipant.guest_name, ""))
+                  sa.func.coalesce(Person.display_name, LiveParticipant.guest_name, ""),
+                  LiveParticipant.left_at)
         .outerjoin(Person, Person.id == LiveParticipant.person_id)
         .where(LiveParticipant.meeting_id == meeting.id).order_by(LiveParticipant.id))
-    return [Present(id_, name, person_id) for id_, person_id, name in rows]
+    return [Present(id_, name, person_id, left_at is not None)
+            for id_, person_id, name, left_at in rows]
 
 
 def _position(given: CheckAnswer, kind: str) -> dict:
@@ -839,6 +881,8 @@ def close_meeting(meeting: Meeting, actor: Person) -> Meeting:
 ACTIONS: dict[str, ActionRule] = {
     "raise_hand": ActionRule("participant", raise_hand),
     "lower_hand": ActionRule("participant", lower_hand),
+    "leave": ActionRule("participant", leave),
+    "come_back": ActionRule("participant", come_back),
     "signal": ActionRule("participant", signal),
     "answer": ActionRule("participant", answer),
     "next_item": ActionRule("facilitator", next_item),
@@ -1009,7 +1053,7 @@ def snapshot(meeting: Meeting) -> dict:
         "check": _check_view(check),
         "outcome": _outcome_view(meeting, item),
         "participants": db.session.scalar(sa.select(sa.func.count()).where(
-            LiveParticipant.meeting_id == meeting.id)),
+            LiveParticipant.meeting_id == meeting.id, LiveParticipant.left_at.is_(None))),
         "signals": [{"kind": s.kind, "at": _iso(s.at)} for s in signals],
     }
 
@@ -1032,8 +1076,9 @@ def console(meeting: Meeting) -> dict:
               "seconds": round(record[p.participant_id][1], 1)}
              for p in present if p.participant_id in record),
             key=lambda row: (-row["seconds"], row["name"])),
+        # Speaking time counts whoever spoke; the roll call, who is in the room.
         "participants": [{"participant_id": p.participant_id, "name": p.name, "guest": p.guest,
-                          "person_id": p.person_id} for p in present],
+                          "person_id": p.person_id} for p in present if not p.left],
         "signals": [{"kind": s.kind, "at": _iso(s.at), "name": s.participant.name}
                     for s in signals],
         "answers": [{"participant_id": a.participant_id, "name": a.participant.name,
@@ -1068,4 +1113,5 @@ def me(meeting: Meeting, participant: LiveParticipant | None, person: Person | N
         "note_taker": facilitating or _holds(meeting, person, Role.NOTE_TAKER),
         "time_keeper": facilitating or _holds(meeting, person, Role.TIME_KEEPER),
         "answer": mine,
+        "left": participant is not None and participant.left_at is not None,
     }

@@ -402,6 +402,16 @@ def test_a_meeting_runs_live_from_hands_to_block_to_agreement(server, browser, s
     screenshot(eleni, "live-phone-agreed")
     phone_shot(eleni, "live-phone-agreed")
 
+    # Nikos leaves before the end: the room counts him out, the console no longer lists him,
+    # and his phone offers to count him back.
+    nikos.get_by_role("button", name="I am leaving the meeting").click()
+    expect(projector.locator("#pj-participants")).to_have_text("Present: 3")
+    expect(nikos.locator("#ph-back")).to_be_visible()
+    expect(maria.locator("#co-roll")).not_to_contain_text("Nikos")
+    phone_shot(nikos, "live-phone-left")
+    nikos.get_by_role("button", name="I am back").click()
+    expect(projector.locator("#pj-participants")).to_have_text("Present: 4")
+
     # The same room in Arabic: the projector mirrors.
     arabic_context = browser.new_context(viewport=PROJECTOR, locale="ar")
     arabic = watch(arabic_context.new_page())

@@ -21,6 +21,7 @@ EVERY_ACTION = {
     "raise_hand": {"kind": "new_point"}, "lower_hand": {}, "signal": {"kind": "louder"},
     "answer": {"check_id": 1, "answer": "agree"}, "timer_start": {}, "timer_pause": {},
     "timer_reset": {}, "take_over": {}, "save_note": {"item_id": 1, "text": "Notes."},
+    "leave": {}, "come_back": {},
 }
 
 

@@ -165,6 +165,11 @@
         el("span", {}, L.tNodes("signal_at", { signal: t("signal_banner_" + signal.kind), ago: ago })),
         " — ", L.name(signal.name)]);
     }));
+    L.replace($("co-roll"), (consoleData.participants || []).map(function (person) {
+      return el("li", {}, [L.name(person.name), " ",
+        el("button", { type: "button", "class": "secondary", "data-left": person.participant_id,
+                       "aria-label": t("has_left_name", { name: person.name }) }, [t("has_left")])]);
+    }));
     if (client.snapshot) { renderCheck(client.snapshot); }
     renderNotes();
   }
@@ -282,6 +287,7 @@
       else if (target.dataset.goto) { send("goto_item", { item_id: Number(target.dataset.goto) }); }
       else if (target.dataset.move) { send("move_hand", { hand_id: Number(target.dataset.move), index: Number(target.dataset.index) }); }
       else if (target.dataset.lower) { send("lower_hand", { hand_id: Number(target.dataset.lower) }); }
+      else if (target.dataset.left) { send("leave", { participant_id: Number(target.dataset.left) }); }
     });
     document.querySelectorAll("input[name=policy]").forEach(function (radio) {
       radio.addEventListener("change", function () { if (radio.checked) { send("set_policy", { policy: radio.value }); } });

@@ -7,6 +7,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var client;
   var shownText = null;
+  var left = null;  // said leaving before the end (null: not known yet)
   var feedback = L.feedbackBox(4000);
 
   // --- what the page shows ----------------------------------------------------------------
@@ -95,17 +96,30 @@
     renderItem(snapshot);
     renderCheck(snapshot);
     renderHand(snapshot);
+    if (left === null && client.me) { left = !!client.me.left; }
+    renderLeft(!!left);
     var closed = snapshot.status !== "live";
-    document.querySelectorAll("[data-hand], [data-signal], #ph-answer-form [name=answer]").forEach(function (button) {
+    document.querySelectorAll("[data-hand], [data-signal], #ph-answer-form [name=answer], #ph-leave, #ph-back").forEach(function (button) {
       button.disabled = closed;
     });
   }
 
   // --- what a tap does --------------------------------------------------------------------
 
+  /** Leaving or back: the server says which when joining (me.left); leaving sets it, and any
+      other action counts one back. */
+  function renderLeft(isLeft) {
+    $("ph-leave").hidden = isLeft;
+    $("ph-back").hidden = !isLeft;
+  }
+
   function send(type, fields, done) {
     return client.act(type, fields).then(function (response) {
-      if (response.ok) { feedback(done); }
+      if (response.ok) {
+        feedback(done);
+        left = type === "leave";
+        renderLeft(left);
+      }
       return response;
     });
   }
@@ -162,6 +176,8 @@
       });
     });
     $("ph-answer-form").addEventListener("submit", answer);
+    $("ph-leave").addEventListener("click", function () { send("leave", {}, t("left")); });
+    $("ph-back").addEventListener("click", function () { send("come_back", {}, t("back")); });
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
