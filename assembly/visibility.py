@@ -17,6 +17,7 @@ from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assembly.collectives.models import Body, BodyParticipant, Collective, NetworkMembership
 from assembly.core.db import Visibility
@@ -221,7 +222,11 @@ def get_proposal(viewer: Viewer, collective: Collective, proposal_id: int) -> Pr
     select = visible_proposals(viewer).where(
         Proposal.collective_id == collective.id, Proposal.id == proposal_id
     )
-    return _one_or_404(select, _l("Proposal"))
+    found = _one_or_404(select, _l("Proposal"))
+    # Its collective is the one in hand: without this, the page read it again once the
+    # caller let go of it (the session holds objects weakly).
+    set_committed_value(found, "collective", collective)
+    return found
 
 
 def get_meeting(viewer: Viewer, collective: Collective, meeting_id: int) -> Meeting:

@@ -214,7 +214,8 @@ def comments_for(viewer: Viewer, proposal: Proposal, guest_id: str | None = None
         (placed[index].threads if index is not None else unplaced).append(thread)
     pending = [c for c in comments if c.held]
     shown = len(comments) - len(pending)
-    total = shown if latest is None else db.session.scalar(
+    # Fewer than ``latest`` read: every comment there is was read, and counted already.
+    total = shown if latest is None or len(comments) < latest else db.session.scalar(
         sa.select(sa.func.count()).where(readable, Comment.held.is_(False)))
     return ProposalComments(revision, placed, unplaced, whole, shown, pending, total)
 

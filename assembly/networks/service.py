@@ -362,8 +362,10 @@ def adoptions_by_member(viewer: Viewer,
                         proposal: Proposal) -> list[tuple[Collective, NetworkAdoption | None]]:
     """For a network's agreement in force: each member collective with its current step (on the
     original agreement's page). Empty for other proposals or when the viewer may not read it."""
+    if not proposal.collective.is_network:
+        return []  # asked before its agreements are read: most proposals are not a network's
     agreement = proposal.agreement
-    if agreement is None or not proposal.collective.is_network:
+    if agreement is None:
         return []
     if not can_read_proposal(viewer, proposal):
         return []
