@@ -72,6 +72,11 @@ class Collective(Model):
     def language_list(self) -> list[str]:
         return self.languages.split()
 
+    @property
+    def first_language(self) -> str:
+        """What it writes in when nothing says otherwise."""
+        return next(iter(self.language_list), "en")
+
     def __repr__(self) -> str:
         return f"<Collective {self.slug}>"
 

@@ -47,7 +47,7 @@ from assembly.meetings.models import AgendaItem, Meeting, MeetingStatus, Role
 from assembly.people.models import Person
 from assembly.people.service import MAX_NAME_LENGTH, clean_text, is_member
 from assembly.proposals import service as proposals
-from assembly.proposals.models import Phase, PositionKind, ProposalEvent, Revision
+from assembly.proposals.models import Phase, PositionKind, Proposal, ProposalEvent, Revision
 from assembly.translated import service as translated
 from assembly.visibility import ANONYMOUS, viewer_for, visible_bodies, visible_meetings
 
@@ -958,34 +958,31 @@ def _current_view(meeting: Meeting, live: LiveMeeting, item: AgendaItem | None,
     proposal = item.proposal
     if _closed_to_room(meeting, item):
         proposal = None  # neither its text nor its translation goes to the room
-    # Only the newest text: a long-drafted proposal may have many long revisions.
-    newest = db.session.execute(
-        sa.select(Revision.id, Revision.text).where(Revision.proposal_id == proposal.id)
-        .order_by(Revision.number.desc()).limit(1)).first() if proposal is not None else None
+    newest = proposal.current_revision if proposal is not None else None
     text = newest.text if newest is not None else item.note
     return {"item_id": item.id, "title": _item_title(meeting, item), "text_html": str(
         render_markdown(text)), "time_box_minutes": item.time_box_minutes,
         "elapsed_seconds": round(timer_elapsed(live, now), 1), "proposal_id": item.proposal_id,
         "phase": proposal.phase if proposal is not None else None,
-        **_second_language_view(meeting, newest.id if newest is not None else None,
-                                item.proposal_id)}
+        **_second_language_view(meeting, proposal, newest)}
 
 
-def _second_language_view(meeting: Meeting, revision_id: int | None,
-                          proposal_id: int | None) -> dict:
+def _second_language_view(meeting: Meeting, proposal: Proposal | None,
+                          revision: Revision | None) -> dict:
     """The projector's second column: the proposal's translation into the meeting's second
     language (assembly.translated), marked when made from an earlier revision. One query."""
-    original = translated.original_language(meeting.collective)
+    original = proposal.text_language if proposal is not None else \
+        meeting.collective.first_language
     view = {"language": original, "language_name": translated.language_name(original),
             "language_2": None, "language_name_2": None, "title_2": None, "text_html_2": None,
             "outdated_2": False}
     second = translated.second_language(meeting.languages.split(), original)
-    shown = translated.projector_translation(proposal_id, second) \
-        if second and revision_id is not None else None
+    shown = translated.projector_translation(proposal.id, second) \
+        if second and revision is not None else None
     if shown is not None:
         view.update(language_2=second, language_name_2=translated.language_name(second),
                     title_2=shown.title or None, text_html_2=str(render_markdown(shown.text)),
-                    outdated_2=shown.source_revision_id != revision_id)
+                    outdated_2=shown.source_revision_id != revision.id)
     return view
 
 

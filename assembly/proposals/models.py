@@ -141,7 +141,7 @@ class Proposal(VisibilityMixin, Model):
     @property
     def text_language(self) -> str:
         """The language its title and text are written in."""
-        return self.language or next(iter(self.collective.language_list), "en")
+        return self.language or self.collective.first_language
 
     @property
     def current_revision(self) -> "Revision | None":

@@ -55,12 +55,6 @@ def direction(code: str) -> str:
     return "rtl" if code.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
-def original_language(collective: Collective) -> str:
-    """What the collective writes in when nothing says otherwise: its first language (a
-    proposal records its own: ``Proposal.text_language``)."""
-    return next(iter(collective.language_list), "en")
-
-
 # --- what is translated ------------------------------------------------------------------------
 
 @dataclass
@@ -337,8 +331,10 @@ def second_language(meeting_languages: list[str], original: str) -> str | None:
     its first when the second is the original's language. None for a meeting of one language."""
     if len(meeting_languages) < 2:
         return None
-    return next((code for code in [*meeting_languages[1:], meeting_languages[0]]
-                 if code != original), None)
+    first, second = meeting_languages[:2]
+    if second != original:
+        return second
+    return first if first != original else None
 
 
 @dataclass(frozen=True)

@@ -277,9 +277,28 @@ def test_the_projector_shows_the_meetings_second_language_beside_the_original(ap
     assert live.snapshot(meeting)["current"]["outdated_2"] is True
 
 
+def test_the_projector_starts_from_the_language_the_proposal_is_written_in(app, make):
+    """A proposal written in English in a Greek-first collective: English is its original on
+    the wall, and the meeting's other language, Greek, is the one shown beside it."""
+    collective = make.collective(languages="el en ar")
+    maria = make.member(collective, "Maria")
+    proposal = make.proposal(make.assembly(collective), maria, "on_agenda", text=ENGLISH)
+    proposal.language = "en"
+    meeting = proposal.events[-1].meeting
+    live.live_state(meeting).current_item_id = meeting.items[0].id
+    db.session.commit()
+    save(translated.proposal_source(viewer_for(maria), proposal), maria, "el", ORIGINAL,
+         title="Σάββατα")
+    current = live.snapshot(meeting)["current"]
+    assert (current["language"], current["language_2"], current["title_2"]) == (
+        "en", "el", "Σάββατα")
+
+
 def test_the_second_language_of_a_meeting():
     assert translated.second_language(["el", "en", "ar"], "el") == "en"
     assert translated.second_language(["en", "el"], "el") == "en"
+    # A proposal written in the meeting's second language: beside it, the meeting's first.
+    assert translated.second_language(["el", "en", "ar"], "en") == "el"
     assert translated.second_language(["el"], "el") is None
 
 
