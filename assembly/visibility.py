@@ -135,14 +135,18 @@ def co_bringing_rows(viewer: Viewer, *, active: bool = True) -> sa.Select:
             .where(when, takes_part_in_body(viewer, bringing)))
 
 
+def _co_brought_ids(viewer: Viewer) -> sa.Select:
+    return (co_bringing_rows(viewer).with_only_columns(ProposalCoBringer.proposal_id)
+            .correlate(None))
+
+
 def co_brought_readable_ids(viewer: Viewer) -> sa.Select | None:
     """Ids of the proposals this viewer reads because a body they work in brings them jointly
     (the rule above, through ``visible_proposals``), for what records a proposal's visibility
     apart from it, such as the search index. None for incomers."""
     if viewer.is_anonymous:
         return None
-    mine = co_bringing_rows(viewer).with_only_columns(ProposalCoBringer.proposal_id)
-    return (visible_proposals(viewer).where(Proposal.id.in_(mine.correlate(None)))
+    return (visible_proposals(viewer).where(Proposal.id.in_(_co_brought_ids(viewer)))
             .with_only_columns(Proposal.id))
 
 
@@ -154,7 +158,6 @@ def co_bringing_filter(viewer: Viewer):
     For the statement ``visible_proposals`` builds (Proposal joined to its deciding Body)."""
     if viewer.is_anonymous:
         return sa.false()
-    mine = co_bringing_rows(viewer).with_only_columns(ProposalCoBringer.proposal_id)
     named = aliased(Body)
     hidden_name = (
         sa.select(ProposalCoBringer.id)
@@ -166,7 +169,7 @@ def co_bringing_filter(viewer: Viewer):
     return sa.and_(
         Proposal.visibility != CONFIDENTIAL,
         Body.visibility != CONFIDENTIAL,
-        Proposal.id.in_(mine.correlate(None)),
+        Proposal.id.in_(_co_brought_ids(viewer)),
         _readable(viewer, [Body.visibility], Body.collective_id, Body.id),
         ~sa.exists(hidden_name),
     )

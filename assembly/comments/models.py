@@ -73,6 +73,11 @@ class Comment(Model):
         return self.hidden_at is not None
 
     @property
+    def answerable(self) -> bool:
+        """Nobody answers a comment held for approval, hidden or withdrawn."""
+        return not (self.held or self.is_hidden or self.is_withdrawn)
+
+    @property
     def is_guest(self) -> bool:
         """Written without an account (and still without one: claimed comments are not)."""
         return self.guest_id is not None and self.author_id is None

@@ -508,8 +508,8 @@ def can_comment(person: Person | None, proposal: Proposal) -> bool:
 
 def may_reply(person: Person | None, parent: Comment) -> bool:
     """Whether this reader may answer this comment: as for writing one (a guest where anyone
-    reads); nobody answers a comment held for approval, hidden or withdrawn."""
-    if parent.held or parent.is_hidden or parent.is_withdrawn:
+    reads), and only an answerable one (``Comment.answerable``)."""
+    if not parent.answerable:
         return False
     if person is None:
         return guest_may_comment(parent.proposal)

@@ -413,8 +413,7 @@ def _find_hand(context: Context, hand_id) -> LiveHand:
 def lower_hand(context: Context, hand_id=None) -> dict:
     """Without ``hand_id``: all of one's own open hands."""
     if hand_id is None:
-        hands = [h for h in open_hands(context.meeting)
-                 if h.participant_id == context.participant.id]
+        hands = _open_hands_of(context, context.participant)
         if not hands:
             raise Conflict(_l("Your hand is not raised."))
     else:
@@ -422,10 +421,18 @@ def lower_hand(context: Context, hand_id=None) -> dict:
         if hand.participant_id != context.participant.id and not is_facilitator(context):
             raise Forbidden(_l("Only the facilitator can lower someone else's hand."))
         hands = [hand]
+    _lower(context, hands)
+    return {"hand_ids": [h.id for h in hands]}
+
+
+def _open_hands_of(context: Context, participant: LiveParticipant) -> list[LiveHand]:
+    return [h for h in open_hands(context.meeting) if h.participant_id == participant.id]
+
+
+def _lower(context: Context, hands: list[LiveHand]) -> None:
     for hand in hands:
         hand.lowered_at = context.now
     _renumber(open_hands(context.meeting))
-    return {"hand_ids": [h.id for h in hands]}
 
 
 def _leaving(context: Context, participant_id) -> LiveParticipant:
@@ -448,10 +455,8 @@ def leave(context: Context, participant_id=None) -> dict:
     if leaving.left_at is not None:
         raise Conflict(_l("%(name)s has already left.", name=leaving.name))
     leaving.left_at = context.now
-    hands = [h for h in open_hands(context.meeting) if h.participant_id == leaving.id]
-    for hand in hands:
-        hand.lowered_at = context.now
-    _renumber(open_hands(context.meeting))
+    hands = _open_hands_of(context, leaving)
+    _lower(context, hands)
     return {"participant_id": leaving.id, "hand_ids": [h.id for h in hands]}
 
 

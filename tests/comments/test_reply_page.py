@@ -74,6 +74,10 @@ def test_no_reply_to_a_held_hidden_or_withdrawn_comment_nor_its_text(web, other_
     withdrawn = comments.add_comment(proposal, maria, "WITHDRAWN-WORDS")
     comments.withdraw_own(withdrawn, maria)
     db.session.commit()
+    page = web.text(page_url(proposal))
+    assert f'href="{reply_url(proposal, root)}"' in page
+    for closed in (held, hidden, withdrawn):  # no link offered where the page would refuse
+        assert f'href="{reply_url(proposal, closed)}"' not in page
     for closed, words in ((held, "HELD-WORDS"), (hidden, "HIDDEN-WORDS"),
                           (withdrawn, "WITHDRAWN-WORDS")):
         response = web.get(reply_url(proposal, closed))
