@@ -23,15 +23,6 @@ def few_shown(monkeypatch):
     monkeypatch.setattr(comments, "LATEST_SHOWN", SHOWN)
 
 
-@pytest.fixture
-def story(make):
-    clinic = make.collective("Clinic")
-    maria = make.member(clinic, "Maria")
-    nikos = make.member(clinic, "Nikos")
-    proposal = make.proposal(make.assembly(clinic), maria, phase="drafting", text=TEXT)
-    return clinic, maria, nikos, proposal
-
-
 def words(n: int) -> str:
     """A comment's text, never a part of another's (WORDS-01 is not in WORDS-011)."""
     return f"WORDS-{n:02d}."

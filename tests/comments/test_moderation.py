@@ -7,16 +7,7 @@ from assembly.comments import service as comments
 from assembly.comments.models import CommentEvent
 from assembly.core.errors import Conflict, Forbidden, Invalid
 from assembly.extensions import db
-from tests.comments.test_views import TEXT, base, page_url, stored
-
-
-@pytest.fixture
-def story(make):
-    clinic = make.collective("Clinic")
-    maria = make.member(clinic, "Maria")
-    nikos = make.member(clinic, "Nikos")
-    proposal = make.proposal(make.assembly(clinic), maria, phase="drafting", text=TEXT)
-    return clinic, maria, nikos, proposal
+from tests.comments.test_views import base, page_url, stored
 
 
 def logged():

@@ -9,15 +9,6 @@ from assembly.extensions import db
 TEXT = "First paragraph about the pharmacy.\n\nSecond paragraph about the rota."
 
 
-@pytest.fixture
-def story(make):
-    clinic = make.collective("Clinic")
-    maria = make.member(clinic, "Maria")
-    nikos = make.member(clinic, "Nikos")
-    proposal = make.proposal(make.assembly(clinic), maria, phase="drafting", text=TEXT)
-    return clinic, maria, nikos, proposal
-
-
 def page_url(proposal):
     return f"/c/{proposal.collective.slug}/p/{proposal.id}-{proposal.slug}"
 
