@@ -5,10 +5,9 @@ OFFSET).
 
 The list selects through ``assembly.visibility`` for the reader of the page and reads by the
 index that holds its order (``proposals (collective_id, updated_at)``, or ``(body_id,
-updated_at)``): the database walks the
-newest rows and stops after the few it shows. (The front door's other lists are short by their
-LIMIT: ten meetings, ten agreements walked by ``agreements (status, agreed_at)``, ten network
-agreements.)"""
+updated_at)``): the database walks the newest rows and stops after the few it shows. (The front
+door's other lists are short by their LIMIT: ten meetings, ten agreements walked by
+``agreements (status, agreed_at)``, ten network agreements.)"""
 
 from __future__ import annotations
 
@@ -41,6 +40,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CURSOR = re.compile(r"(\d{1,18})-(\d{1,12})")
 
 
+def no_such_page() -> NotFound:
+    """A page of a list that this module never linked to: made up, or not open to its reader."""
+    return NotFound(_l("This page does not exist, or it is not open to you."))
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page of proposals ends: the last one's last change and id (ties broken by id)."""
@@ -63,12 +67,12 @@ class Cursor:
         """A token this module wrote; anything else is no such page."""
         found = CURSOR.fullmatch(token or "")
         if not found:
-            raise NotFound(_l("This page does not exist, or it is not open to you."))
+            raise no_such_page()
         micros, proposal_id = int(found.group(1)), int(found.group(2))
         try:
             at = EPOCH + timedelta(microseconds=micros)
         except OverflowError:
-            raise NotFound(_l("This page does not exist, or it is not open to you.")) from None
+            raise no_such_page() from None
         return cls(at, proposal_id)
 
 

@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -31,7 +30,7 @@ from assembly.archive.service import OPEN, Scope
 from assembly.collectives.models import Body, Collective
 from assembly.collectives.service import network_members
 from assembly.core.db import utcnow
-from assembly.core.errors import Invalid, NotFound
+from assembly.core.errors import Invalid
 from assembly.core.feeds import Entry, atom_response
 from assembly.core.markup import render_markdown
 from assembly.live.models import Minutes
@@ -276,7 +275,7 @@ def being_decided(slug):
 def _phase_filter() -> str | None:
     phase = request.args.get("phase", "")
     if phase and phase not in {known.value for known in Phase}:
-        raise NotFound(_l("This page does not exist, or it is not open to you."))
+        raise front_door.no_such_page()
     return phase or None
 
 
