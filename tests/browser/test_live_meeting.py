@@ -407,10 +407,13 @@ def test_a_meeting_runs_live_from_hands_to_block_to_agreement(server, browser, s
     nikos.get_by_role("button", name="I am leaving the meeting").click()
     expect(projector.locator("#pj-participants")).to_have_text("Present: 3")
     expect(nikos.locator("#ph-back")).to_be_visible()
+    expect(nikos.locator("#ph-leave")).to_be_hidden()
     expect(maria.locator("#co-roll")).not_to_contain_text("Nikos")
     phone_shot(nikos, "live-phone-left")
     nikos.get_by_role("button", name="I am back").click()
     expect(projector.locator("#pj-participants")).to_have_text("Present: 4")
+    expect(nikos.locator("#ph-back")).to_be_hidden()
+    expect(nikos.locator("#ph-leave")).to_be_visible()
 
     # The same room in Arabic: the projector mirrors.
     arabic_context = browser.new_context(viewport=PROJECTOR, locale="ar")
